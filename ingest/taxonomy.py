@@ -163,7 +163,7 @@ def parse_taxonomy(text: str, *, name: str, language: str | None = None) -> Taxo
 
 
 def read_taxonomy(path: str | Path) -> Taxonomy:
-    """Parse the taxonomy document at ``path``; its file stem names it."""
+    """Parse the taxonomy document at ``path``; messages name the path, IRIs its file stem."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -173,4 +173,4 @@ def read_taxonomy(path: str | Path) -> Taxonomy:
         raise TaxonomyError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise TaxonomyError(f"{path}: cannot read it ({exc.strerror})") from None
-    return parse_taxonomy(text, name=path.name)
+    return parse_taxonomy(text, name=str(path))

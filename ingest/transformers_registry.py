@@ -107,10 +107,10 @@ def read_registry() -> Registry:
 
     kinds = {head.mapping: head for head in TEXT_HEADS}
     for name in sorted(dir(modeling_auto)):
-        if name.startswith("MODEL_") and name.endswith("_MAPPING_NAMES") and name not in kinds:
-            if isinstance(getattr(modeling_auto, name), Mapping):
-                auto = "AutoModelFor" + _mapping_label(name).title().replace(" ", "")
-                kinds[name] = _head(name, _mapping_label(name), auto)
+        is_mapping = name.startswith("MODEL_") and name.endswith("_MAPPING_NAMES")
+        if is_mapping and name not in kinds and isinstance(getattr(modeling_auto, name), Mapping):
+            auto = "AutoModelFor" + _mapping_label(name).title().replace(" ", "")
+            kinds[name] = _head(name, _mapping_label(name), auto)
     config_classes = dict(configuration_auto.CONFIG_MAPPING_NAMES)
     heads: dict[str, dict[str, str]] = {model_type: {} for model_type in config_classes}
     for mapping, head in kinds.items():
