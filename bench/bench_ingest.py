@@ -13,23 +13,19 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import pyoxigraph
+from rdflib import Dataset
 
-import pyoxigraph  # noqa: E402
-from rdflib import Dataset  # noqa: E402
-
-from graph.store import Store  # noqa: E402
-from ingest.build import Sources, ingest  # noqa: E402
+from graph.store import Store
+from ingest.build import Sources, ingest
 
 TARGET_S = 15.0
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(fn) -> float:
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started
