@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Literal, URIRef
 
 from graph.vocab import PREFIXES
 
@@ -47,9 +48,19 @@ def select(store: ox.Store, query: str, **bindings: Any) -> list[dict[str, Any]]
     return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
 
 
-def _term(value: Any) -> ox.NamedNode | ox.Literal:
+def _term(value: Any) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """A pyoxigraph term for a bound value: pyoxigraph and rdflib terms keep their kind,
+    language and datatype; other strings become IRIs when they look like one, else plain literals."""
     if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
         return value
+    if isinstance(value, URIRef):
+        return ox.NamedNode(str(value))
+    if isinstance(value, Literal):
+        if value.language:
+            return ox.Literal(str(value), language=value.language)
+        if value.datatype:
+            return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
+        return ox.Literal(str(value))
     text = str(value)
     if text.startswith(("http://", "https://", "urn:")):
         return ox.NamedNode(text)

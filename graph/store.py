@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,7 +161,10 @@ class Store:
 
         @sa.event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock up front (waiting up to the timeout);
+            # readers start a plain snapshot and never wait for a writer.
+            write = conn.get_execution_options().get("modelkg_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
 
@@ -169,6 +173,14 @@ class Store:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A connection in a write transaction: committed on success, rolled back on any error."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(modelkg_write=True)
+            with conn.begin():
+                yield conn
 
     def _fail(self, exc: Exception) -> StoreError:
         text = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
@@ -214,7 +226,10 @@ class Store:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
             else:
-                with self.engine.begin() as own:
+                with self._writing() as own:
+                    if not self.is_sqlite:
+                        # Two first ingests into an empty PostgreSQL would both create the tables.
+                        own.exec_driver_sql("SELECT pg_advisory_xact_lock(7262024)")
                     cfg.attributes["connection"] = own
                     command.upgrade(cfg, "head")
         except OperationalError as exc:
@@ -248,7 +263,7 @@ class Store:
         now = now or datetime.now(UTC).isoformat(timespec="seconds")
         self.migrate()
         try:
-            with self.engine.begin() as conn:
+            with self._writing() as conn:
                 self._lock_for_write(conn)
                 infos = []
                 done = 0

@@ -87,8 +87,10 @@ class _Checker:
                 return None
             raise self.fail(field, "is required")
         value = data[field]
-        if value is None and optional:
-            return None
+        if value is None:
+            if optional:
+                return None
+            raise self.fail(field, "is required")
         if isinstance(value, bool) and kind is not bool and bool not in (kind if isinstance(kind, tuple) else (kind,)):
             raise self.fail(field, f"must be {_kind_name(kind)}, not a boolean")
         if not isinstance(value, kind):

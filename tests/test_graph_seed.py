@@ -75,13 +75,13 @@ def test_curated_evidence_and_head_evidence_are_both_recorded(oxi) -> None:
 
 
 def test_the_summary_spelling_is_an_alias_and_the_anchor_identifies_the_model(oxi) -> None:
-    rows = select(oxi, "SELECT ?m WHERE { ?m skos:altLabel 'RoBERT'@en }")
+    rows = select(oxi, "SELECT DISTINCT ?m WHERE { ?m skos:altLabel 'RoBERT'@en }")
     assert [row["m"].value for row in rows] == [str(iri("model", "roberta"))]
     rows = select(oxi, "SELECT ?label WHERE { model:roberta rdfs:label ?label FILTER(LANG(?label) = 'en') }")
     assert [row["label"].value for row in rows] == ["RoBERTa"]
     for name in ("Original GPT", "Funnel Transformer", "MarianMT"):
         found = select(
-            oxi, "SELECT ?m WHERE { { ?m rdfs:label ?n } UNION { ?m skos:altLabel ?n } }", n=Literal(name, lang="en")
+            oxi, "SELECT ?m ?n WHERE { { ?m rdfs:label ?n } UNION { ?m skos:altLabel ?n } }", n=Literal(name, lang="en")
         )
         assert found, name
 
