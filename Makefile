@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install data run test lint format bench clean
+.PHONY: help install data run test lint format bench clean vendor
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,22 @@ format: install ## Apply ruff's formatting and safe fixes
 
 bench: data ## Run the benchmarks in bench/, each printing ratios against peers measured in the same run
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+CODEMIRROR_VERSION := 5.65.21
+CYTOSCAPE_VERSION := 3.34.4
+VENDOR := service/static/vendor
+
+vendor: ## Re-vendor the page's JavaScript from the npm registry at the pinned versions (output is committed)
+	rm -rf $(VENDOR) build/npm && mkdir -p $(VENDOR)/codemirror build/npm
+	cd build/npm && npm pack --silent codemirror@$(CODEMIRROR_VERSION) cytoscape@$(CYTOSCAPE_VERSION) >/dev/null
+	tar -xzf build/npm/codemirror-$(CODEMIRROR_VERSION).tgz -C build/npm && mv build/npm/package build/npm/codemirror
+	tar -xzf build/npm/cytoscape-$(CYTOSCAPE_VERSION).tgz -C build/npm && mv build/npm/package build/npm/cytoscape
+	cp build/npm/codemirror/lib/codemirror.js build/npm/codemirror/lib/codemirror.css \
+	   build/npm/codemirror/mode/sparql/sparql.js build/npm/codemirror/addon/hint/show-hint.js \
+	   build/npm/codemirror/addon/hint/show-hint.css build/npm/codemirror/LICENSE $(VENDOR)/codemirror/
+	mkdir -p $(VENDOR)/cytoscape && cp build/npm/cytoscape/dist/cytoscape.min.js build/npm/cytoscape/LICENSE $(VENDOR)/cytoscape/
+	printf 'codemirror %s\ncytoscape %s\n' $(CODEMIRROR_VERSION) $(CYTOSCAPE_VERSION) > $(VENDOR)/VERSIONS
+	rm -rf build/npm
 
 clean: ## Remove the venv and the default store
 	rm -rf $(VENV) var

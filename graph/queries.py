@@ -30,7 +30,8 @@ def run(store: ox.Store, query: str, **bindings: Any) -> Any:
     """Run a SPARQL query over the union of all named graphs; ``bindings`` pre-bind variables.
 
     Bound values are passed to the engine as RDF terms, never formatted into
-    the query text.
+    the query text. pyoxigraph requires each bound variable to be in the
+    SELECT projection.
     """
     substitutions = {ox.Variable(name): _term(value) for name, value in bindings.items()}
     return store.query(

@@ -1,0 +1,87 @@
+"""Interface text in English and Chinese, and how a request picks its language.
+
+Graph labels come from the graph (``rdfs:label`` @en/@zh); this table holds
+only the words of the interface itself.
+"""
+
+from __future__ import annotations
+
+from flask import Request
+
+LANGUAGES = ("en", "zh")
+
+TEXT: dict[str, dict[str, str]] = {
+    "app_title": {"en": "modelkg", "zh": "modelkg"},
+    "tagline": {
+        "en": "A knowledge graph of transformer models: what they are, how they were trained, what they suit and why.",
+        "zh": "Transformer 模型知识图谱：模型是什么、如何预训练、适合什么任务以及原因。",
+    },
+    "nav_ask": {"en": "Ask", "zh": "提问"},
+    "nav_browse": {"en": "Browse", "zh": "浏览"},
+    "nav_sparql": {"en": "SPARQL", "zh": "SPARQL"},
+    "switch_language": {"en": "中文", "zh": "English"},
+    "ask_placeholder": {"en": "Which models suit summarization?", "zh": "哪些模型适合做摘要？"},
+    "ask_button": {"en": "Ask", "zh": "提问"},
+    "suggestions": {"en": "Try", "zh": "试试"},
+    "answers": {"en": "Models", "zh": "模型"},
+    "evidence": {"en": "Evidence", "zh": "证据"},
+    "see_sparql": {"en": "See the SPARQL", "zh": "查看 SPARQL"},
+    "open_in_editor": {"en": "Open in the query editor", "zh": "在查询编辑器中打开"},
+    "asking": {"en": "Thinking…", "zh": "思考中…"},
+    "no_answer": {"en": "No answer.", "zh": "没有答案。"},
+    "demo_output": {"en": "Demo output", "zh": "演示输出"},
+    "random_weights": {
+        "en": "Random weights: this shows the architecture runs; its text is noise.",
+        "zh": "随机权重：仅说明该架构可以运行，输出文本没有意义。",
+    },
+    "run_query": {"en": "Run query", "zh": "运行查询"},
+    "examples": {"en": "Example queries", "zh": "示例查询"},
+    "results": {"en": "Results", "zh": "结果"},
+    "download": {"en": "This data as", "zh": "下载数据："},
+    "rows": {"en": "rows", "zh": "行"},
+    "timeline": {"en": "Timeline", "zh": "时间线"},
+    "lineage_view": {"en": "Lineage", "zh": "派生关系"},
+    "query_error": {"en": "The query has an error", "zh": "查询有误"},
+    "facts": {"en": "Facts", "zh": "事实"},
+    "labels": {"en": "Labels", "zh": "标签"},
+    "aliases": {"en": "Also called", "zh": "别名"},
+    "suited_for": {"en": "Suited for", "zh": "适用任务"},
+    "lineage": {"en": "Lineage", "zh": "派生关系"},
+    "neighbourhood": {"en": "Neighbourhood", "zh": "邻域"},
+    "checkpoints": {"en": "Checkpoints", "zh": "检查点"},
+    "parameters": {"en": "parameters", "zh": "参数"},
+    "linked_from": {"en": "Linked from", "zh": "被引用"},
+    "try_it": {"en": "Try it", "zh": "试一下"},
+    "demo_text": {"en": "Text to run the model on", "zh": "输入文本"},
+    "demo_task": {"en": "Task", "zh": "任务"},
+    "demo_run": {"en": "Run", "zh": "运行"},
+    "categories": {"en": "Categories", "zh": "类别"},
+    "filter_task": {"en": "Task", "zh": "任务"},
+    "filter_objective": {"en": "Objective", "zh": "预训练目标"},
+    "filter_multilingual": {"en": "Multilingual only", "zh": "仅多语言"},
+    "any": {"en": "any", "zh": "全部"},
+    "overview": {"en": "The whole graph", "zh": "整体图"},
+    "machine_formats": {"en": "As data", "zh": "数据格式"},
+    "not_found": {"en": "Not in the graph", "zh": "图中没有此项"},
+}
+
+
+def choose_language(request: Request) -> str:
+    """``?lang=`` first, then the ``lang`` cookie, then Accept-Language, then English."""
+    asked = request.args.get("lang") or request.cookies.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    best = request.accept_languages.best_match(["en", "zh", "zh-CN", "zh-TW"])
+    return "zh" if best and best.startswith("zh") else "en"
+
+
+def translator(lang: str):
+    """``t(key)``: the interface text for ``key`` in ``lang``."""
+
+    def t(key: str) -> str:
+        entry = TEXT.get(key)
+        if entry is None:
+            return key
+        return entry.get(lang) or entry["en"]
+
+    return t
