@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install data run test lint format bench clean vendor
+.PHONY: help install data run test lint format bench clean vendor browser
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,7 +31,13 @@ data: install ## Ingest every source into the store ($$MODELKG_DATABASE_URL, def
 run: data ## Set up, ingest, and show what the graph holds
 	$(BIN)/modelkg stats
 
-test: install ## Set up and run the whole suite (also against PostgreSQL when MODELKG_DATABASE_URL is one)
+browser: ## Install Debian's Chromium and CJK fonts for the page tests, if missing
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || { \
+	  echo "installing chromium and fonts-noto-cjk from Debian's packages"; \
+	  (test "$$(id -u)" = 0 && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	  || echo "could not install chromium (needs root): the browser tests will be skipped"; }
+
+test: install browser ## Set up and run the whole suite (also against PostgreSQL when MODELKG_DATABASE_URL is one)
 	$(BIN)/python -m pytest -q
 
 lint: install ## ruff lint and format check
