@@ -15,6 +15,13 @@ import pytest
 from .conftest import MINI, ROOT
 
 COMMANDS = ["ingest", "stats", "export", "sparql", "settings"]
+MINI_INGEST = [
+    "ingest",
+    *("--taxonomy", str(MINI / "taxonomy.md")),
+    *("--facts", str(MINI / "models")),
+    *("--concepts", str(MINI / "concepts.yaml")),
+    "--no-transformers",
+]
 
 
 def modelkg(*args: str, url: str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -66,17 +73,7 @@ def test_ingest_refuses_a_malformed_taxonomy_with_one_line(tmp_path: Path) -> No
 
 def test_ingest_stats_sparql_and_export_on_a_small_graph(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'kg.db'}"
-    ingested = modelkg(
-        "ingest",
-        "--taxonomy",
-        str(MINI / "taxonomy.md"),
-        "--facts",
-        str(MINI / "models"),
-        "--concepts",
-        str(MINI / "concepts.yaml"),
-        "--no-transformers",
-        url=url,
-    )
+    ingested = modelkg(*MINI_INGEST, url=url)
     assert ingested.returncode == 0, ingested.stderr
     assert "Wrote " in ingested.stderr and "2 seed models" in ingested.stderr
     assert ingested.stdout == ""
@@ -100,20 +97,9 @@ def test_ingest_stats_sparql_and_export_on_a_small_graph(tmp_path: Path) -> None
 
 def test_bad_sparql_is_one_line_with_the_position(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'kg.db'}"
-    modelkg(
-        "ingest",
-        "--taxonomy",
-        str(MINI / "taxonomy.md"),
-        "--facts",
-        str(MINI / "models"),
-        "--concepts",
-        str(MINI / "concepts.yaml"),
-        "--no-transformers",
-        "-q",
-        url=url,
-    )
+    modelkg(*MINI_INGEST, "-q", url=url)
     result = modelkg("sparql", "SELECT ?x WHERE { ?x a }", url=url)
-    assert_one_line_error(result, "SPARQL syntax error")
+    assert_one_line_error(result, "SPARQL syntax error: error at 1:")
     assert_one_line_error(modelkg("sparql", "ASK {}", "--format", "ttl", url=url), "cannot be written as ttl")
 
 
