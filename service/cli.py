@@ -257,9 +257,61 @@ def sparql(ctx: click.Context, query: str, fmt: str) -> None:
     click.echo(render(_store(ctx).load_oxigraph(), query, fmt), nl=False)
 
 
+@main.command(context_settings=CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
+@click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn (one process).")
+@click.option(
+    "--setting",
+    "setting_pairs",
+    multiple=True,
+    nargs=2,
+    metavar="NAME VALUE",
+    help="Override a setting (see `modelkg settings`), e.g. --setting sparql_timeout_s 5.",
+)
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str, port: int, workers: int, threads: int, dev: bool, setting_pairs: tuple
+) -> None:
+    """Serve the SPARQL endpoint, /ask, /demo and the pages.
+
+    The store must hold a graph (`modelkg ingest`); the service checks it
+    before it starts listening.
+
+    \b
+    Examples:
+      modelkg serve --port 8000 --workers 2
+      modelkg serve --dev
+      modelkg serve --setting sparql_timeout_s 5 --setting rate_limit ''
+    """
+    from graph.store import Store
+    from service.serve import serve as run_server
+
+    overrides = {name: value for name, value in setting_pairs}
+    settings = load_settings({**overrides, "database_url": ctx.obj["settings"]["database_url"]})
+    store = Store(settings["database_url"])
+    try:
+        version = store.version()
+    finally:
+        store.dispose()
+    click.echo(
+        f"modelkg: serving graph version {version} on http://{host}:{port}/ ({'dev' if dev else f'{workers} workers'})",
+        err=True,
+    )
+    run_server(host=host, port=port, workers=workers, threads=threads, dev=dev, overrides=settings)
+
+
 @main.command("settings", context_settings=CONTEXT)
-def list_settings() -> None:
+@click.option("--markdown", is_flag=True, help="Print the README's table instead.")
+def list_settings(markdown: bool) -> None:
     """Every setting with its environment variable, default and meaning."""
+    if markdown:
+        from service.settings import settings_markdown
+
+        click.echo(settings_markdown(), nl=False)
+        return
     for setting in SETTINGS:
         click.echo(f"{setting.env:<32} {setting.default!s:<28} {setting.help}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.settings import SETTINGS, SettingError, load_settings
+from service.settings import SETTINGS, SettingError, load_settings, settings_markdown
 
 from .conftest import ROOT
 
@@ -13,6 +13,12 @@ def test_every_setting_is_in_the_readme_table() -> None:
     readme = (ROOT / "README.md").read_text()
     missing = [s.env for s in SETTINGS if f"| `{s.env}` |" not in readme]
     assert missing == []
+
+
+def test_the_readme_table_is_the_generated_one() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- settings:start -->\n", 1)[1].split("<!-- settings:end -->", 1)[0]
+    assert block == settings_markdown(), "run `modelkg settings --markdown` and paste it into the README"
 
 
 def test_environment_then_overrides() -> None:

@@ -1,0 +1,100 @@
+"""The query worker: a child process that evaluates queries and can be killed at the deadline.
+
+A runaway query (a catastrophic REGEX, a huge cross product) cannot be
+interrupted inside the engine, so it runs here, in a process of its own with
+a memory ceiling; the parent kills it when the deadline passes and starts
+another. Frames on stdin/stdout are length-prefixed pickles between trusted
+ends of a pipe: the parent and this module.
+"""
+
+from __future__ import annotations
+
+import pickle
+import resource
+import struct
+import sys
+from typing import Any, BinaryIO
+
+HEADER = struct.Struct("!I")
+
+
+def send(stream: BinaryIO, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def receive(stream: BinaryIO) -> Any:
+    header = stream.read(HEADER.size)
+    if len(header) < HEADER.size:
+        raise EOFError
+    (size,) = HEADER.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+def evaluate(store: Any, request: dict) -> tuple:
+    """Run one query; ``("ok", body, count, truncated)`` or ``("error", code, message)``."""
+    import pyoxigraph as ox
+
+    from graph.vocab import PREFIXES
+    from service.sparql.writers import write_boolean, write_graph, write_solutions
+
+    options: dict[str, Any] = {"prefixes": PREFIXES}
+    if request.get("default_graphs"):
+        options["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]]
+    else:
+        options["use_default_graph_as_union"] = True
+    if request.get("named_graphs"):
+        options["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
+    try:
+        result = store.query(request["query"], **options)
+    except SyntaxError as exc:
+        return ("error", "syntax_error", f"SPARQL syntax error: {exc}")
+    except (OSError, ValueError, RuntimeError) as exc:
+        return ("error", "evaluation_error", f"The query failed: {exc}")
+    fmt, max_rows, max_bytes = request["format"], request["max_rows"], request["max_bytes"]
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            written = write_boolean(fmt, bool(result))
+        elif isinstance(result, ox.QuerySolutions):
+            written = write_solutions(fmt, [v.value for v in result.variables], result, max_rows, max_bytes)
+        else:
+            written = write_graph(fmt, result, max_rows, max_bytes)
+    except (OSError, ValueError, RuntimeError) as exc:
+        return ("error", "evaluation_error", f"The query failed: {exc}")
+    return ("ok", written.body, written.count, written.truncated)
+
+
+def main() -> None:
+    memory_mb = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    import pyoxigraph as ox
+
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but frames on the pipe
+    store = ox.Store()
+    while True:
+        try:
+            message = receive(inp)
+        except EOFError:
+            return
+        if message["op"] == "load":
+            store = ox.Store()
+            store.bulk_load(message["nquads"], format=ox.RdfFormat.N_QUADS)
+            send(out, ("ok",))
+        elif message["op"] == "query":
+            try:
+                send(out, evaluate(store, message))
+            except MemoryError:
+                send(out, ("error", "too_much_memory", "The query needed more memory than a query may use."))
+        elif message["op"] == "ping":
+            send(out, ("ok",))
+
+
+if __name__ == "__main__":
+    main()
