@@ -28,8 +28,13 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 data: install ## Ingest every source into the store ($$MODELKG_DATABASE_URL, default sqlite:///var/modelkg.db)
 	$(BIN)/modelkg ingest
 
-run: data ## Set up, ingest, and show what the graph holds
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+run: data ## Set up, ingest, and serve on http://$(HOST):$(PORT)/ (HOST, PORT, WORKERS may be set)
 	$(BIN)/modelkg stats
+	$(BIN)/modelkg serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 browser: ## Install Debian's Chromium and CJK fonts for the page tests, if missing
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || { \

@@ -48,7 +48,8 @@ def _init_limiter(app: Flask, settings: Mapping[str, Any]) -> None:
     from flask_limiter import Limiter
     from flask_limiter.util import get_remote_address
 
-    limits = [part.strip() for part in settings["rate_limit"].split(";") if part.strip()]
+    text = settings["rate_limit"].strip()
+    limits = [] if text.lower() in ("off", "none") else [part.strip() for part in text.split(";") if part.strip()]
     limiter = Limiter(
         get_remote_address,
         app=app,

@@ -22,6 +22,7 @@ class Setting:
     name: str
     default: Any
     help: str
+    empty_is_value: bool = False  # an empty variable means "" (e.g. no limit), not "use the default"
 
     @property
     def env(self) -> str:
@@ -71,7 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "rate_limit",
         "50 per second;2000 per minute",
-        "Per-client request limit (flask-limiter syntax); empty turns it off.",
+        "Per-client request limit (flask-limiter syntax, `;` between limits); empty or `off` turns it off.",
+        empty_is_value=True,
     ),
     Setting("redis_url", "", "Redis URL for the rate limiter's counters (empty: in-process memory)."),
     Setting("ask_max_chars", 500, "Longest question /ask accepts."),
@@ -93,7 +95,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     values = {}
     for setting in SETTINGS:
         raw = environ.get(setting.env)
-        values[setting.name] = setting.default if raw is None or raw == "" else setting.parse(raw)
+        unset = raw is None or (raw == "" and not setting.empty_is_value)
+        values[setting.name] = setting.default if unset else setting.parse(raw)
     for name, value in (overrides or {}).items():
         if name not in BY_NAME:
             raise SettingError(f"no setting named {name!r}; see `modelkg settings`")
