@@ -4,8 +4,9 @@ A deployment that outgrows one machine runs the graph on QLever, Virtuoso or
 Oxigraph server and keeps this service in front: the same checks, the same
 caps and the same formats apply, because results come back in line-based
 formats (TSV, N-Triples) that are cut at a line and re-written here.
-When the query names no dataset, the store's named graphs are sent as
-``default-graph-uri`` so the default graph is their union, as in-process.
+When the query names no dataset, the store's named graphs are sent both as
+``default-graph-uri`` (the default graph is their union) and as
+``named-graph-uri`` (each is there for GRAPH), as in-process.
 """
 
 from __future__ import annotations

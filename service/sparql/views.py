@@ -192,7 +192,8 @@ def _evaluate(
     caps = {"max_rows": settings["sparql_max_rows"], "max_bytes": settings["sparql_max_bytes"]}
     if machinery.remote is not None:
         if not default_graphs and not named_graphs:
-            default_graphs = tuple(sorted(graphs))
+            # The in-process dataset: the union as default graph, every graph available to GRAPH.
+            default_graphs = named_graphs = tuple(sorted(graphs))
         return machinery.remote.run(
             checked.form, checked.text, fmt.name, default_graphs=default_graphs, named_graphs=named_graphs, **caps
         )
