@@ -117,8 +117,10 @@ def test_construct_and_describe_in_every_rdf_type(server: Server, media: str) ->
 
 def test_q_values_and_the_format_parameter(server: Server) -> None:
     accept = "application/sparql-results+json;q=0.5, text/csv;q=0.9, */*;q=0.1"
-    assert server.get("/sparql", params={"query": MODELS}, headers={"Accept": accept}).headers["Content-Type"].startswith(
-        "text/csv"
+    assert (
+        server.get("/sparql", params={"query": MODELS}, headers={"Accept": accept})
+        .headers["Content-Type"]
+        .startswith("text/csv")
     )
     by_param = server.get("/sparql", params={"query": MODELS, "format": "tsv"}, headers={"Accept": "text/csv"})
     assert by_param.headers["Content-Type"].startswith("text/tab-separated-values")
