@@ -1,8 +1,8 @@
 """Evaluate queries in killable worker processes, under a deadline and a concurrency cap.
 
 Each serving process keeps ``slots`` worker processes (started on first use,
-never before a fork). A query takes an idle worker or is answered 503 at
-once; past the deadline its worker is killed (the only way to stop a query
+never before a fork). A query takes an idle worker, waiting briefly for one
+(``slot_wait_s``), or is answered 503; past the deadline its worker is killed (the only way to stop a query
 that holds the interpreter) and replaced lazily, and the client gets 503
 with ``Retry-After``. A worker loads the served graph version before it
 evaluates anything, so every query sees exactly one version.
@@ -85,8 +85,9 @@ class _Worker:
 class QueryRunner:
     """The pool of worker processes of one serving process."""
 
-    def __init__(self, *, slots: int, timeout_s: float, memory_mb: int = 1024) -> None:
+    def __init__(self, *, slots: int, timeout_s: float, memory_mb: int = 1024, slot_wait_s: float = 0.5) -> None:
         self.timeout_s = timeout_s
+        self.slot_wait_s = slot_wait_s
         self._idle: queue.Queue[_Worker] = queue.Queue()
         for _ in range(max(1, slots)):
             self._idle.put(_Worker(memory_mb))
@@ -106,7 +107,7 @@ class QueryRunner:
         named_graphs: tuple[str, ...] = (),
     ) -> Outcome:
         try:
-            worker = self._idle.get_nowait()
+            worker = self._idle.get(timeout=self.slot_wait_s)
         except queue.Empty:
             raise QueryRefused(503, "busy", "All query slots are busy; retry in a moment.") from None
         try:
@@ -141,6 +142,26 @@ class QueryRunner:
             status = 503 if reply[1] == "too_much_memory" else 400
             raise QueryRefused(status, reply[1], reply[2])
         return Outcome(reply[1], reply[2], reply[3])
+
+    def warm(self, version: str, graph: ox.Store) -> None:
+        """Start every worker and load ``version`` into it, in the background, so the first
+        queries of a new process do not wait for process start-up and graph loading."""
+
+        def run() -> None:
+            for _ in range(self._idle.qsize()):
+                try:
+                    worker = self._idle.get(timeout=self.timeout_s)
+                except queue.Empty:
+                    return
+                try:
+                    if worker.version != version:
+                        self._load(worker, version, graph)
+                except QueryRefused:
+                    pass
+                finally:
+                    self._idle.put(worker)
+
+        threading.Thread(target=run, name="query-workers-warm", daemon=True).start()
 
     def _load(self, worker: _Worker, version: str, graph: ox.Store) -> None:
         nquads = graph.dump(format=ox.RdfFormat.N_QUADS)

@@ -91,6 +91,9 @@ def engine(app: Flask) -> Engine:
                 memory_mb=settings["sparql_max_memory_mb"],
             )
         found = app.extensions.setdefault("modelkg_sparql", Engine(settings, runner, remote))
+        if runner is not None and found.runner is runner:
+            snapshot = for_app(app).current()
+            runner.warm(snapshot.version, snapshot.store)
     return found
 
 

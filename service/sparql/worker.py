@@ -10,6 +10,7 @@ ends of a pipe: the parent and this module.
 from __future__ import annotations
 
 import pickle
+import re
 import resource
 import struct
 import sys
@@ -35,6 +36,26 @@ def receive(stream: BinaryIO) -> Any:
     return pickle.loads(data)
 
 
+def syntax_message(engine_text: str) -> str:
+    """The engine's parse error as one readable line with its line and column.
+
+    >>> syntax_message("error at 1:26: expected OPTIONAL")
+    'SPARQL syntax error at line 1, column 26: expected OPTIONAL'
+    >>> syntax_message("error at 1:27: expected one of Prefix not found, ['%'], [':']")
+    'SPARQL syntax error at line 1, column 27: unknown prefix'
+    """
+    match = re.match(r"error at (\d+):(\d+): (.*)", engine_text, re.DOTALL)
+    if match is None:
+        return "SPARQL syntax error: " + engine_text.splitlines()[0][:200]
+    line, column, detail = match.groups()
+    if "Prefix not found" in detail:
+        detail = "unknown prefix"
+    else:
+        detail = detail.split("[", 1)[0].replace("\n", " ").rstrip(" ,")
+        detail = detail[:160] + ("…" if len(detail) > 160 else "")
+    return f"SPARQL syntax error at line {line}, column {column}: {detail}"
+
+
 def evaluate(store: Any, request: dict) -> tuple:
     """Run one query; ``("ok", body, count, truncated)`` or ``("error", code, message)``."""
     import pyoxigraph as ox
@@ -52,7 +73,7 @@ def evaluate(store: Any, request: dict) -> tuple:
     try:
         result = store.query(request["query"], **options)
     except SyntaxError as exc:
-        return ("error", "syntax_error", f"SPARQL syntax error: {exc}")
+        return ("error", "syntax_error", syntax_message(str(exc)))
     except (OSError, ValueError, RuntimeError) as exc:
         return ("error", "evaluation_error", f"The query failed: {exc}")
     fmt, max_rows, max_bytes = request["format"], request["max_rows"], request["max_bytes"]
