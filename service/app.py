@@ -37,9 +37,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from service import health, linked_data, pages
+    from service.demo import views as demo
     from service.sparql import views as sparql
 
-    for blueprint in (health.bp, sparql.bp, pages.bp, linked_data.bp):
+    for blueprint in (health.bp, sparql.bp, demo.bp, pages.bp, linked_data.bp):
         app.register_blueprint(blueprint)
 
 

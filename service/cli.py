@@ -303,6 +303,78 @@ def serve(
     run_server(host=host, port=port, workers=workers, threads=threads, dev=dev, overrides=settings)
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("model")
+@click.argument("text")
+@click.option("--task", help="Task to run (default: the model's best demo task); see `modelkg models`.")
+@click.option(
+    "--param",
+    "param_pairs",
+    multiple=True,
+    nargs=2,
+    metavar="NAME VALUE",
+    help="A demo parameter, e.g. --param max_new_tokens 10 (VALUE is read as JSON when it parses).",
+)
+@click.pass_context
+def demo(ctx: click.Context, model: str, text: str, task: str | None, param_pairs: tuple) -> None:
+    """Run a seed model of the graph on TEXT and print the result as JSON.
+
+    MODEL is any label, alias, slug, IRI or checkpoint id the graph gives a
+    seed model. Without real weights on this machine the demo runs a tiny
+    random instance of the same architecture, and says so.
+
+    \b
+    Examples:
+      modelkg demo gpt2 "Once upon a time" --param max_new_tokens 10
+      modelkg demo BERT "Paris is the [MASK] of France." --task fill-mask
+      modelkg demo bert $'A man is eating.\nSomeone eats food.' --task feature-extraction
+    """
+    from service.app import create_app
+    from service.demo import run_demo
+    from service.errors import ApiError
+
+    params = {}
+    for name, raw in param_pairs:
+        try:
+            params[name] = json.loads(raw)
+        except ValueError:
+            params[name] = raw
+    app = create_app({"database_url": ctx.obj["settings"]["database_url"]})
+    try:
+        result = run_demo(app, model, text, task, params)
+    except ApiError as exc:
+        raise CLIError(exc.message) from None
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--markdown", is_flag=True, help="Print the README's table instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print every model's demo tasks as JSON.")
+@click.pass_context
+def models(ctx: click.Context, markdown: bool, as_json: bool) -> None:
+    """Per seed model, what its demo can do now: real weights, a random-weights architecture demo, or why not.
+
+    \b
+    Examples:
+      modelkg models
+      modelkg models --markdown
+    """
+    from service.demo import demo_table, models_markdown
+    from service.demo.resolve import build_catalogue
+
+    store = _store(ctx)
+    catalogue = build_catalogue(store.load_oxigraph(), store.version())
+    rows = demo_table(catalogue, ctx.obj["settings"]["models_dir"])
+    if markdown:
+        click.echo(models_markdown(rows), nl=False)
+    elif as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for row in rows:
+            detail = row["default_task"] or row["why"]
+            click.echo(f"{row['model']:<20} {row['status']:<34} {detail}")
+
+
 @main.command("settings", context_settings=CONTEXT)
 @click.option("--markdown", is_flag=True, help="Print the README's table instead.")
 def list_settings(markdown: bool) -> None:
