@@ -63,6 +63,47 @@ TEXT: dict[str, dict[str, str]] = {
     "overview": {"en": "The whole graph", "zh": "整体图"},
     "machine_formats": {"en": "As data", "zh": "数据格式"},
     "not_found": {"en": "Not in the graph", "zh": "图中没有此项"},
+    "not_found_help": {"en": "The graph has no entity at this address. Try", "zh": "图中没有这个地址的实体。试试"},
+    "skip": {"en": "Skip to content", "zh": "跳到正文"},
+    "browse_intro": {
+        "en": "The taxonomy of the model summary: its categories in order, then their models.",
+        "zh": "模型综述的分类体系：依次列出各类别及其模型。",
+    },
+    "models_shown": {"en": "models shown", "zh": "个模型"},
+    "filter_apply": {"en": "Filter", "zh": "筛选"},
+    "multilingual": {"en": "multilingual", "zh": "多语言"},
+    "overview_help": {
+        "en": "Every seed model with its category and lineage. Click a node to open its page.",
+        "zh": "所有种子模型及其类别和派生关系。点击节点打开其页面。",
+    },
+    "graph_help": {
+        "en": "Click a node to open its page; drag to move, scroll to zoom.",
+        "zh": "点击节点打开其页面；拖动可移动，滚动可缩放。",
+    },
+    "demo_help": {
+        "en": "Runs on this server. Without saved weights the model is a small random instance of its architecture.",
+        "zh": "在本服务器上运行。没有保存的权重时，使用该架构的小型随机实例。",
+    },
+    "running": {"en": "Running…", "zh": "运行中…"},
+    "weights_local": {"en": "saved weights", "zh": "本地权重"},
+    "weights_bundled": {"en": "bundled weights", "zh": "内置权重"},
+    "weights_random": {"en": "random weights", "zh": "随机权重"},
+    "yes": {"en": "yes", "zh": "是"},
+    "no": {"en": "no", "zh": "否"},
+    "kind_model": {"en": "Model", "zh": "模型"},
+    "kind_task": {"en": "Task", "zh": "任务"},
+    "kind_objective": {"en": "Pre-training objective", "zh": "预训练目标"},
+    "kind_category": {"en": "Category", "zh": "类别"},
+    "kind_paper": {"en": "Paper", "zh": "论文"},
+    "kind_checkpoint": {"en": "Checkpoint", "zh": "检查点"},
+    "kind_organization": {"en": "Organisation", "zh": "机构"},
+    "kind_model-type": {"en": "transformers model type", "zh": "transformers 模型类型"},
+    "kind_head": {"en": "Task head", "zh": "任务头"},
+    "editor_help": {
+        "en": "Prefixes such as mkg:, model: and task: are declared for you. Ctrl+Space completes a prefix or a term; "
+        "Ctrl+Enter runs the query.",
+        "zh": "mkg:、model:、task: 等前缀已预先声明。Ctrl+Space 补全前缀或术语，Ctrl+Enter 运行查询。",
+    },
 }
 
 

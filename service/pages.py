@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
+from flask import Blueprint, Response, current_app, make_response, render_template, request
 
 from graph.describe import catalogue, describe, label_of, overview
 from graph.examples import EXAMPLES
@@ -38,6 +38,10 @@ JS_TEXT_KEYS = (
     "timeline",
     "lineage_view",
     "query_error",
+    "running",
+    "weights_local",
+    "weights_bundled",
+    "weights_random",
 )
 
 SUGGESTIONS = {
@@ -91,6 +95,22 @@ def home() -> Response:
     return _render("home.html", "ask", question=request.args.get("q", ""), suggestions=SUGGESTIONS[lang])
 
 
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """A tiny drawn icon, so a browser's automatic request gets an answer instead of a 404."""
+    response = Response(FAVICON, content_type="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<g stroke="#b8bfcc" stroke-width="2"><line x1="8" y1="8" x2="24" y2="16"/><line x1="8" y1="24" x2="24" y2="16"/></g>'
+    '<circle cx="8" cy="8" r="5" fill="#2f5bd3"/><circle cx="8" cy="24" r="5" fill="#1b8a5a"/>'
+    '<circle cx="24" cy="16" r="6" fill="#ffb020"/></svg>'
+)
+
+
 @bp.get("/browse")
 def browse() -> Response:
     lang = choose_language(request)
@@ -102,12 +122,19 @@ def browse() -> Response:
         for model in category["models"]:
             tasks.update(model["tasks"])
             objectives.update(model["objectives"])
+    selected = {
+        "task": request.args.get("task", ""),
+        "objective": request.args.get("objective", ""),
+        "multilingual": request.args.get("multilingual") == "true",
+    }
     return _render(
         "browse.html",
         "browse",
         categories=categories,
         tasks=sorted(tasks.items(), key=lambda kv: kv[1]),
         objectives=sorted(objectives.items(), key=lambda kv: kv[1]),
+        selected=selected,
+        model_count=sum(len(c["models"]) for c in categories),
         overview=overview(graph, lang=lang),
     )
 
@@ -141,19 +168,76 @@ def entity_page(kind: str, slug: str, alternates: list[tuple[str, str]]) -> Resp
 
     ``alternates`` lists ``(format, media type)`` pairs the same URL serves to machines.
     """
-    if kind not in KINDS or kind not in PAGE_KINDS:
-        abort(404)
     lang = choose_language(request)
     graph = for_app(current_app).current().store
-    entity = describe(graph, str(iri(kind, slug)), lang=lang)
+    entity = describe(graph, str(iri(kind, slug)), lang=lang) if kind in KINDS and kind in PAGE_KINDS else None
     if entity is None:
-        abort(404)
-    demo_text = {"zh": "Paris is the [MASK] of France."}.get(lang, "Paris is the [MASK] of France.")
+        response = _render("notfound.html", "browse", path=request.path)
+        response.status_code = 404
+        return response
+    demo_task = next((task for task in DEMO_TEXTS if task in {_slug(s["task"]) for s in entity["suitability"]}), "")
     return _render(
         "entity.html",
         "browse",
         entity=entity,
+        suitability=_by_task(entity["suitability"]),
+        checkpoints=_unique_checkpoints(entity["checkpoints"]),
+        facts=_page_facts(entity["facts"]),
         alternates=alternates,
         entity_path=f"/{kind}/{slug}",
-        demo_text=demo_text,
+        demo_task=demo_task,
+        demo_texts=DEMO_TEXTS,
     )
+
+
+#: Sample input for the "try it" form, by task, in the order a task is preselected.
+DEMO_TEXTS = {
+    "fill-mask": "Paris is the [MASK] of France.",
+    "text-generation": "The knowledge graph of transformer models shows",
+    "summarization": (
+        "BERT is a bidirectional transformer encoder pre-trained with masked language modelling on BooksCorpus and "
+        "English Wikipedia. Fine-tuned with one extra output layer, it set new results on eleven NLP tasks."
+    ),
+    "translation": "The knowledge graph describes transformer models.",
+    "text-classification": "This model is a pleasure to use.",
+    "question-answering": "Who introduced BERT?",
+    "feature-extraction": "A knowledge graph of transformer models.",
+}
+
+#: Facts shown in their own section of the page, so left out of the facts table.
+_SHOWN_APART = ("suitedFor", "checkpoint", "description", "definition")
+
+
+def _slug(target: str) -> str:
+    return target.rsplit("/", 1)[-1]
+
+
+def _by_task(suitability: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per task, its evidence strongest first, curated before a registered head."""
+    tasks: dict[str, dict[str, Any]] = {}
+    for s in sorted(suitability, key=lambda s: s["rank"]):
+        entry = tasks.setdefault(s["task"], {"task": s["task"], "task_label": s["task_label"], "evidence": []})
+        entry["evidence"].append(s)
+    return sorted(tasks.values(), key=lambda e: (e["evidence"][0]["rank"], e["task_label"].casefold()))
+
+
+def _unique_checkpoints(checkpoints: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per hub id, its notes joined (a checkpoint several models use carries each one's note)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for c in checkpoints:
+        row = rows.setdefault(c["hub_id"], {**c, "notes": []})
+        if c["note"] and c["note"] not in row["notes"]:
+            row["notes"].append(c["note"])
+    return list(rows.values())
+
+
+def _page_facts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The facts table: not those shown apart, properties named by their label or their local name."""
+    out = []
+    for fact in facts:
+        name = fact["property"].rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        if name in _SHOWN_APART:
+            continue
+        label = fact["property_label"]
+        out.append({**fact, "property_label": name if label.startswith(("http://", "https://")) else label})
+    return out

@@ -40,7 +40,25 @@
     });
     downloads.hidden = false;
   }
-  function showError(message) { errorBox.textContent = T.query_error + ': ' + message; errorBox.hidden = false; }
+  // An error in words, under the editor, with the parser's line and column marked in the query itself.
+  var marked = null;
+  function clearError() {
+    errorBox.hidden = true; errorBox.textContent = '';
+    if (marked) { editor.removeLineClass(marked.line, 'background', 'error-line'); if (marked.mark) marked.mark.clear(); marked = null; }
+  }
+  function showError(message) {
+    errorBox.textContent = T.query_error + ': ' + message; errorBox.hidden = false;
+    var m = /line (\d+), column (\d+)/i.exec(message);
+    if (m) {
+      var line = Math.max(0, Math.min(+m[1] - 1, editor.lineCount() - 1)), ch = Math.max(0, +m[2] - 1);
+      var text = editor.getLine(line) || '', end = ch;
+      while (end < text.length && /\S/.test(text.charAt(end))) end++;
+      marked = {line: line, mark: editor.markText(CodeMirror.Pos(line, ch), CodeMirror.Pos(line, Math.max(end, ch + 1)), {className: 'error-mark'})};
+      editor.addLineClass(line, 'background', 'error-line');
+      editor.setCursor(CodeMirror.Pos(line, ch));
+      errorBox.dataset.line = String(line + 1); errorBox.dataset.column = String(ch + 1);
+    }
+  }
   function cellNode(term) {
     if (!term) return document.createTextNode('');
     if (term.type === 'uri') {
@@ -94,15 +112,18 @@
       var nodes = {}, edges = [];
       rows.forEach(function (r) {
         if (!r[from] || !r[to]) return;
-        [r[from].value, r[to].value].forEach(function (n) { nodes[n] = {id: n, label: n, kind: 'model'}; });
+        [r[from], r[to]].forEach(function (t) {
+          var iri = t.type === 'uri' ? t.value : null;
+          nodes[t.value] = {id: t.value, label: iri ? shorten(iri) : t.value, kind: 'model'};
+        });
         edges.push({source: r[from].value, target: r[to].value, label: r.relation ? r.relation.value : ''});
       });
-      modelkgDrawGraph(box, {nodes: Object.keys(nodes).map(function (k) { return nodes[k]; }), edges: edges}, null);
+      modelkgDrawGraph(box, {nodes: Object.keys(nodes).map(function (k) { return nodes[k]; }), edges: edges}, null, {layout: 'cose'});
     }
   }
   function run() {
     var q = editor.getValue(), kind = queryKind(q);
-    errorBox.hidden = true; results.textContent = T.asking;
+    clearError(); results.textContent = T.asking; downloads.hidden = true;
     var url = new URL(window.location.href); url.searchParams.set('query', q); history.replaceState(null, '', url);
     var accept = (kind === 'CONSTRUCT' || kind === 'DESCRIBE') ? 'text/turtle' : 'application/sparql-results+json';
     fetch(M.endpoint, {method: 'POST', headers: {'Content-Type': 'application/sparql-query', Accept: accept}, body: q})
