@@ -40,3 +40,17 @@ meta = sa.Table(
     sa.Column("key", sa.Text, primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+#: One row per (entity, text): the sentence embedding of one of its labels, aliases or descriptions,
+#: replaced in the same transaction as the graph, so it always matches the graph version.
+embeddings = sa.Table(
+    "embeddings",
+    metadata,
+    sa.Column("entity", sa.Text, primary_key=True),
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+)

@@ -38,6 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from graph import schema
+from graph.embeddings import MODEL_NAME, EntityText
 from graph.terms import nquads, term_to_nt
 
 DEFAULT_URL = "sqlite:///var/modelkg.db"
@@ -239,7 +240,7 @@ class Store:
         if self.is_sqlite:
             return  # BEGIN IMMEDIATE already took SQLite's single write lock.
         conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(self.lock_wait_s * 1000)}ms'")
-        conn.exec_driver_sql("LOCK TABLE quads, graphs, meta IN SHARE ROW EXCLUSIVE MODE")
+        conn.exec_driver_sql("LOCK TABLE quads, graphs, meta, embeddings IN SHARE ROW EXCLUSIVE MODE")
 
     def replace_graphs(
         self,
@@ -247,12 +248,16 @@ class Store:
         *,
         on_batch: Callable[[int, int], None] | None = None,
         now: str | None = None,
+        embeddings: Sequence[EntityText] | None = None,
     ) -> WriteResult:
         """Replace each named graph in ``writes`` with its triples, all in one transaction.
 
         A graph whose content is unchanged keeps its recorded ingest time, so
         writing the same data twice leaves the store exactly as it was.
-        ``on_batch(done, total)`` is called as rows are written.
+        ``on_batch(done, total)`` is called as rows are written. ``embeddings``
+        (entity texts with vectors) replace the stored ones in the same
+        transaction; without them the stored ones are dropped, so vectors of
+        an older graph are never served with a newer one.
         """
         started = time.perf_counter()
         encoded = []
@@ -288,6 +293,7 @@ class Store:
                     conn.execute(sa.delete(schema.graphs).where(schema.graphs.c.iri == info.iri))
                     conn.execute(sa.insert(schema.graphs).values(**info.__dict__))
                     infos.append(info)
+                self._replace_embeddings(conn, embeddings or ())
                 version = _digest(
                     f"{r.iri} {r.digest}" for r in conn.execute(sa.select(schema.graphs.c.iri, schema.graphs.c.digest))
                 )[:16]
@@ -297,7 +303,52 @@ class Store:
             raise self._fail(exc) from exc
         return WriteResult(version, total, tuple(infos), time.perf_counter() - started)
 
+    def _replace_embeddings(self, conn: Connection, rows: Sequence[EntityText]) -> None:
+        conn.execute(sa.delete(schema.embeddings))
+        values = [
+            {
+                "entity": r.entity,
+                "digest": r.digest,
+                "model": MODEL_NAME,
+                "kind": r.kind,
+                "field": r.field,
+                "text": r.text,
+                "vector": r.vector,
+            }
+            for r in rows
+            if r.vector is not None
+        ]
+        for start in range(0, len(values), BATCH):
+            conn.execute(sa.insert(schema.embeddings), values[start : start + BATCH])
+
     # ---------------------------------------------------------------- reads
+
+    def embeddings(self) -> tuple[str, list[EntityText]]:
+        """``(version, entity texts with vectors)`` read in one transaction; no rows before 0002 or
+        when the ingest wrote none."""
+        self._require_graph()
+        try:
+            with self.engine.connect() as conn:
+                version = conn.execute(
+                    sa.select(schema.meta.c.value).where(schema.meta.c.key == "version")
+                ).scalar_one()
+                if not sa.inspect(conn).has_table("embeddings"):
+                    return version, []
+                e = schema.embeddings
+                rows = conn.execute(
+                    sa.select(e.c.entity, e.c.kind, e.c.field, e.c.text, e.c.vector)
+                    .where(e.c.model == MODEL_NAME)
+                    .order_by(e.c.entity, e.c.field, e.c.text)
+                )
+                return version, [EntityText(r.entity, r.kind, r.field, r.text, bytes(r.vector)) for r in rows]
+        except OperationalError as exc:
+            raise self._fail(exc) from exc
+
+    def embedding_vectors(self) -> dict[str, bytes]:
+        """Stored vectors by text digest, for an ingest to reuse; empty when there are none."""
+        if not self.has_graph():
+            return {}
+        return {row.digest: row.vector for row in self.embeddings()[1] if row.vector is not None}
 
     def version(self) -> str:
         """The store's graph version: a digest of every graph's content."""

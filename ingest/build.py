@@ -19,6 +19,7 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from graph import embeddings as entity_embeddings
 from graph.store import GraphWrite, Store, WriteResult, encode_triples
 from graph.vocab import (
     CURATED_GRAPH,
@@ -56,6 +57,8 @@ class Sources:
     concepts: Path = facts.CONCEPTS_FILE
     models_dir: Path = facts.MODELS_DIR
     transformers: bool = True
+    #: Embed entity names and descriptions for /ask (vectors of unchanged text are reused).
+    embeddings: bool = True
 
 
 @dataclass
@@ -258,10 +261,16 @@ def ingest(
         *result.writes,
         GraphWrite(PROVENANCE_GRAPH, "modelkg ingest", "1", provenance_triples(result, content_time)),
     ]
+    vectors = None
+    if sources is None or sources.embeddings:
+        texts = entity_embeddings.entity_texts(t for w in result.writes for t in w.triples)
+        vectors = _timed(result.timings, "embeddings", progress)(
+            entity_embeddings.embed_entity_texts, texts, reuse=store.embedding_vectors()
+        )
     if progress:
         progress("writing")
     started = time.perf_counter()
-    written = store.replace_graphs(writes, on_batch=on_batch, now=content_time)
+    written = store.replace_graphs(writes, on_batch=on_batch, now=content_time, embeddings=vectors)
     result.timings["writing"] = time.perf_counter() - started
     return result, written
 

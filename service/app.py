@@ -37,10 +37,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from service import health, linked_data, pages
+    from service.ask import views as ask
     from service.demo import views as demo
     from service.sparql import views as sparql
 
-    for blueprint in (health.bp, sparql.bp, demo.bp, pages.bp, linked_data.bp):
+    for blueprint in (health.bp, sparql.bp, ask.bp, demo.bp, pages.bp, linked_data.bp):
         app.register_blueprint(blueprint)
 
 

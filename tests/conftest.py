@@ -71,7 +71,7 @@ def postgres_database() -> Iterator[str | None]:
 def _reset_postgres(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        for table in ("quads", "graphs", "meta", "alembic_version"):
+        for table in ("quads", "graphs", "meta", "embeddings", "alembic_version"):
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
     engine.dispose()
 
