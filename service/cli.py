@@ -66,6 +66,7 @@ def main(ctx: click.Context, database_url: str | None) -> None:
       modelkg ingest
       modelkg stats --json
       modelkg sparql 'SELECT ?m WHERE { ?m a mkg:Model } LIMIT 3' --format csv
+      modelkg ask "Which models suit summarization?"
       modelkg export --format ttl -o modelkg.ttl
     """
     overrides = {"database_url": database_url} if database_url else {}
@@ -301,6 +302,57 @@ def serve(
         err=True,
     )
     run_server(host=host, port=port, workers=workers, threads=threads, dev=dev, overrides=settings)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON (as GET /ask sends it).")
+@click.option("--top-k", default=10, show_default=True, type=click.IntRange(1, 50), help="Most answers listed.")
+@click.option(
+    "--lang", type=click.Choice(["auto", "en", "zh"]), default="auto", show_default=True, help="Answer language."
+)
+@click.option("--sparql", "show_sparql", is_flag=True, help="Also print the SPARQL query behind the answer.")
+@click.pass_context
+def ask(ctx: click.Context, question: str, as_json: bool, top_k: int, lang: str, show_sparql: bool) -> None:
+    """Answer a question in plain English or Chinese from the graph.
+
+    The answer names the graph facts behind each result and the SPARQL query
+    that produced it. A demo question ("run GPT-2 on 'Hello'") also runs the
+    model through the demo runner.
+
+    \b
+    Examples:
+      modelkg ask "Which models suit summarization?"
+      modelkg ask "哪些模型适合翻译？" --json
+      modelkg ask "What does DistilBERT derive from?" --sparql
+    """
+    from service.ask import Asker, AskError, check_request
+
+    settings = ctx.obj["settings"]
+    try:
+        question, top_k, chosen = check_request(question, top_k, lang, max_chars=int(settings["ask_max_chars"]))
+    except AskError as exc:
+        raise CLIError(str(exc)) from None
+    url = settings["database_url"]
+
+    def run_demo_here(model: str, text: str, task: str | None) -> dict:
+        from service.app import create_app
+        from service.demo import run_demo
+
+        return run_demo(create_app({"database_url": url}), model, text, task)
+
+    answer = Asker.from_url(url).ask(question, top_k=top_k, lang=chosen, demo_runner=run_demo_here)
+    if as_json:
+        click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+        return
+    click.echo(answer["text"])
+    for number, item in enumerate(answer["answers"], 1):
+        why = "; ".join(item["why"])
+        click.echo(f"{number:>3}. {item['label']}" + (f"  ({why})" if why else ""))
+    if answer["demo"] is not None:
+        click.echo(json.dumps(answer["demo"], indent=2, ensure_ascii=False))
+    if show_sparql and answer["sparql"]:
+        click.echo("\n" + answer["sparql"], nl=False)
 
 
 @main.command(context_settings=CONTEXT)
