@@ -42,6 +42,8 @@ from graph.embeddings import MODEL_NAME, EntityText
 from graph.terms import nquads, term_to_nt
 
 DEFAULT_URL = "sqlite:///var/modelkg.db"
+#: Seconds to wait for a PostgreSQL server to accept a connection.
+CONNECT_TIMEOUT_S = 5
 MIGRATIONS = Path(__file__).with_name("migrations")
 LOCK_WAIT_S = 60
 BATCH = 2000
@@ -148,7 +150,8 @@ class Store:
 
     def _create_engine(self) -> Engine:
         if not self.is_sqlite:
-            return sa.create_engine(self.url, pool_pre_ping=True)
+            # A server that is down must fail fast (start-up, /health), not hang on connect.
+            return sa.create_engine(self.url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
         engine = sa.create_engine(self.url, connect_args={"timeout": self.lock_wait_s})
 
         @sa.event.listens_for(engine, "connect")

@@ -2,17 +2,19 @@
 
 Each worker process holds its own copy (the graph is small: about 11,000
 triples, loaded in tens of milliseconds). At most every
-``graph_check_interval_s`` it asks the store for the graph version and
-reloads when an ingest has changed it, so a new ingest shows without a
-restart; the version and the triples are read in one transaction, so a
-reader never sees half of an ingest. If the store becomes unreachable the
-loaded copy keeps serving and ``status`` says so.
+``graph_check_interval_s`` a background thread asks the store for the graph
+version and reloads when an ingest has changed it, so a new ingest shows
+without a restart; the version and the triples are read in one transaction,
+so a reader never sees half of an ingest. Requests never wait on the store
+after the first load: if the store is locked, slow or gone, the loaded copy
+keeps serving and ``status`` says what the store is doing.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -38,43 +40,73 @@ class GraphState:
         self._store = Store(url)
         self._snapshot: Snapshot | None = None
         self._checked_at = 0.0
+        self._checking_since: float | None = None
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[Snapshot], None]] = []
         self.store_error: str | None = None
 
     def current(self) -> Snapshot:
-        """The newest snapshot, reloading if the store's version changed; raises StoreError
-        only when nothing has ever been loaded."""
-        now = time.monotonic()
+        """The newest loaded snapshot. The first call loads it (raising StoreError if it
+        cannot); later calls start a background check when one is due and never wait for it."""
         snapshot = self._snapshot
-        if snapshot is not None and now - self._checked_at < self.check_interval_s:
-            return snapshot
-        with self._lock:
-            if self._snapshot is not None and time.monotonic() - self._checked_at < self.check_interval_s:
-                return self._snapshot
-            try:
-                version = self._store.version()
-                if self._snapshot is None or version != self._snapshot.version:
-                    version, text = self._store.snapshot()
-                    oxi = ox.Store()
-                    oxi.bulk_load(text.encode(), format=ox.RdfFormat.N_QUADS)
-                    self._snapshot = Snapshot(version, oxi, time.time())
-                self.store_error = None
-            except StoreError as exc:
-                self.store_error = str(exc)
+        if snapshot is None:
+            with self._lock:
                 if self._snapshot is None:
-                    raise
-            finally:
-                self._checked_at = time.monotonic()
+                    self._check()
+                    if self._snapshot is None:
+                        raise StoreError(self.store_error or "no graph loaded")
             return self._snapshot
+        if time.monotonic() - self._checked_at >= self.check_interval_s and self._checking_since is None:
+            with self._lock:
+                if self._checking_since is None and time.monotonic() - self._checked_at >= self.check_interval_s:
+                    self._checking_since = time.monotonic()
+                    threading.Thread(target=self._check_in_background, name="graph-check", daemon=True).start()
+        return snapshot
+
+    def on_reload(self, listener: Callable[[Snapshot], None]) -> None:
+        """Call ``listener(snapshot)`` after each new version is loaded (e.g. to drop caches)."""
+        self._listeners.append(listener)
+
+    def _check_in_background(self) -> None:
+        try:
+            self._check()
+        finally:
+            self._checking_since = None
+
+    def _check(self) -> None:
+        try:
+            version = self._store.version()
+            if self._snapshot is None or version != self._snapshot.version:
+                version, text = self._store.snapshot()
+                loaded = ox.Store()
+                loaded.bulk_load(text.encode(), format=ox.RdfFormat.N_QUADS)
+                self._snapshot = Snapshot(version, loaded, time.time())
+                for listener in self._listeners:
+                    listener(self._snapshot)
+            self.store_error = None
+        except StoreError as exc:
+            self.store_error = str(exc)
+        except Exception as exc:  # a driver error the store did not translate: report, keep serving
+            self.store_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        finally:
+            self._checked_at = time.monotonic()
 
     def status(self) -> dict[str, object]:
-        """Liveness facts for /health: the served version and whether the store answers."""
+        """Liveness facts for /health: the served version and what the store last said."""
         snapshot = self._snapshot
+        checking = self._checking_since
+        # A check running past twice the interval (at least a second) means the store is not answering.
+        if checking is not None and time.monotonic() - checking > max(1.0, 2 * self.check_interval_s):
+            store, error = "unresponsive", f"the store has not answered for {time.monotonic() - checking:.0f} s"
+        elif self.store_error is None:
+            store, error = "ok", None
+        else:
+            store, error = "unavailable", self.store_error
         return {
             "graph_version": snapshot.version if snapshot else None,
             "loaded_at": snapshot.loaded_at if snapshot else None,
-            "store": "ok" if self.store_error is None else "unavailable",
-            "store_error": self.store_error,
+            "store": store,
+            "store_error": error,
         }
 
     def dispose(self) -> None:
@@ -92,5 +124,5 @@ def for_app(app) -> GraphState:
             app.config.get("DATABASE_URL") or settings["database_url"],
             check_interval_s=float(settings.get("graph_check_interval_s", 2.0)),
         )
-        app.extensions["modelkg_graph"] = state
+        state = app.extensions.setdefault("modelkg_graph", state)
     return state

@@ -12,6 +12,7 @@ cached per (graph version, query, format, dataset).
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,8 @@ UPDATE_TYPE = "application/sparql-update"
 READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
 #: Largest answer kept in the cache; bigger ones are recomputed.
 CACHE_ENTRY_BYTES = 1_000_000
+#: Seconds a query that hit the deadline is refused at once when sent again.
+RUNAWAY_MEMORY_S = 60.0
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Engine:
     remote: RemoteBackend | None
     cache: OrderedDict = field(default_factory=OrderedDict)
     graphs: dict[str, frozenset[str]] = field(default_factory=dict)
+    runaways: dict[tuple[str, str], float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def known_graphs(self, state: GraphState) -> tuple[str, frozenset[str]]:
@@ -56,6 +60,23 @@ class Engine:
                 names = frozenset(g.value for g in snapshot.store.named_graphs())
                 self.graphs = {snapshot.version: names}
         return snapshot.version, names
+
+    def mark_runaway(self, version: str, text: str) -> None:
+        """Remember a query that ran past the deadline, so repeats cannot tie up workers."""
+        with self.lock:
+            if len(self.runaways) > 1000:
+                self.runaways.clear()
+            self.runaways[(version, text)] = time.monotonic() + RUNAWAY_MEMORY_S
+
+    def refuse_if_runaway(self, version: str, text: str) -> None:
+        until = self.runaways.get((version, text))
+        if until is not None and time.monotonic() < until:
+            raise ApiError(
+                503,
+                "This query ran past the deadline moments ago and is not run again yet.",
+                code="timeout",
+                headers={"Retry-After": str(int(until - time.monotonic()) + 1)},
+            )
 
     def cached(self, key: tuple) -> Outcome | None:
         with self.lock:
@@ -173,9 +194,12 @@ def sparql() -> Response:
     key = (version, checked.text, fmt.name, default_graphs, named_graphs)
     outcome = machinery.cached(key)
     if outcome is None:
+        machinery.refuse_if_runaway(version, checked.text)
         try:
             outcome = _evaluate(machinery, state, version, checked, fmt, default_graphs, named_graphs, graphs)
         except guard.QueryRefused as refusal:
+            if refusal.code in ("timeout", "worker_failed"):
+                machinery.mark_runaway(version, checked.text)
             raise _api_error(refusal) from None
         machinery.remember(key, outcome)
     return _result_response(outcome, fmt, version)

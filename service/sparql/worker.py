@@ -9,11 +9,14 @@ ends of a pipe: the parent and this module.
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import resource
 import struct
 import sys
+import threading
+import time
 from typing import Any, BinaryIO
 
 HEADER = struct.Struct("!I")
@@ -89,11 +92,26 @@ def evaluate(store: Any, request: dict) -> tuple:
     return ("ok", written.body, written.count, written.truncated)
 
 
+def _exit_with_parent() -> None:
+    """Exit when the serving process dies (even mid-query): an orphan must not run on."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main() -> None:
     memory_mb = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # Below the web workers in CPU priority: a heavy query must not slow every other request.
+    os.nice(10)
+    _exit_with_parent()
     import pyoxigraph as ox
 
     inp, out = sys.stdin.buffer, sys.stdout.buffer
