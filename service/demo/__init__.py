@@ -251,7 +251,10 @@ def load_model(model_type: str, plan: Plan, weights: Weights) -> Loaded:
     options = {"local_files_only": True, "trust_remote_code": False, "cache_dir": weights.cache_dir}
     if weights.source == "bundled":
         overrides = {}
-    model = cls.from_pretrained(weights.location, use_safetensors=True, **options, **overrides).eval()
+    config = transformers.AutoConfig.from_pretrained(weights.location, **options)
+    for name, value in overrides.items():  # e.g. is_decoder for a causal head on an encoder
+        setattr(config, name, value)
+    model = cls.from_pretrained(weights.location, config=config, use_safetensors=True, **options).eval()
     tokenizer = transformers.AutoTokenizer.from_pretrained(weights.location, **options)
     extra = None
     if plan.extra_head:

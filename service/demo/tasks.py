@@ -31,11 +31,11 @@ DEFAULT_ORDER = (
     "feature-extraction",
     "passage-retrieval",
     "open-domain-question-answering",
-    "question-answering",
     "text-classification",
     "named-entity-recognition",
-    "multiple-choice",
     "long-document-understanding",
+    "question-answering",  # these two need structured input (lines), so never a default when others exist
+    "multiple-choice",
 )
 
 #: Passages used when a retrieval demo's text gives none (one line = the question only).
@@ -303,7 +303,13 @@ def run_seq2seq(loaded: Loaded, ctx: Context) -> str:
     enc = tok(text, return_tensors="pt", truncation=True, max_length=_max_len(tok, loaded.model))
     with torch.no_grad():
         out = loaded.model.generate(**enc, **_generation_kwargs(loaded, ctx))
-    return tok.decode(out[0], skip_special_tokens=True).strip()
+    return _decoded(tok, out[0])
+
+
+def _decoded(tokenizer: Any, ids: Any) -> str:
+    """The generated text; when it decodes to nothing visible (random weights), the tokens themselves."""
+    text = tokenizer.decode(ids, skip_special_tokens=True).strip()
+    return text or " ".join(tokenizer.convert_ids_to_tokens(ids.tolist()))
 
 
 def _max_len(tokenizer: Any, model: Any) -> int:
@@ -432,7 +438,7 @@ def run_rag(loaded: Loaded, ctx: Context) -> str:
             **_generation_kwargs(loaded, ctx),
         )
     ctx.notes.append(f"Retrieval is over the {len(passages)} passages given (lines after the question), not an index.")
-    return g_tok.decode(out[0], skip_special_tokens=True).strip()
+    return _decoded(g_tok, out[0])
 
 
 def run_text_classification(loaded: Loaded, ctx: Context) -> list[dict[str, Any]]:
