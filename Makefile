@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install data run test lint format bench clean vendor browser
+.PHONY: help install data run test lint format eval bench clean vendor browser
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ lint: install ## ruff lint and format check
 format: install ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+eval: data ## Score /ask on tests/eval/questions.jsonl: recall@10, must-not violations, top-3 hits per language and intent
+	$(BIN)/python -m tests.eval.run_eval
 
 bench: data ## Run the benchmarks in bench/, each printing ratios against peers measured in the same run
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

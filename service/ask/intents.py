@@ -40,7 +40,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"派生|衍生|源自|来自|基于|继承|变体|后代|前身|蒸馏自|演化|谱系|祖先|改进自|组成|由.*构成",
     ),
     "descendants": _re(
-        r"\b(descend\w*|successors?|children|variants?|follow[- ]ups?)\b",
+        r"\b(descend\w*|successors?|children|variants|follow[- ]ups?)\b",
         r"\b(which|what) (models?|variants?)\b.*\b(deriv\w*|based on|built on|come from|descend\w*)\b",
         r"变体|后代|衍生模型|后续|哪些模型.*(派生|基于|源自|衍生)",
     ),
@@ -86,7 +86,11 @@ CUES: dict[str, re.Pattern[str]] = {
     "list_tasks": _re(r"\btasks\b", r"任务"),
     "list_objectives": _re(r"\bobjectives\b", r"目标"),
     "list_categories": _re(r"\bcategor(y|ies)\b", r"类别|分类|种类"),
-    "list_models": _re(r"\b(all|every|list|which|what) models\b", r"所有模型|全部模型|哪些模型|有哪些模型|列出"),
+    "list_models": _re(
+        r"\b(list|all|every) (the |of the )?models\b",
+        r"\b(which|what) models (are there|exist|do you know|are in the graph|does the graph (hold|have|know))\b",
+        r"所有模型|全部模型|列出.*模型|有哪些模型[？?]?\s*$",
+    ),
     "list": _re(r"\b(list|all|every|what|which|how many|show)\b", r"哪些|列出|所有|全部|多少|有什么"),
     "describe": _re(r"\b(what is|what's|who is|tell me about|describe|explain|overview)\b", r"是什么|介绍|讲讲|说说"),
 }
@@ -180,6 +184,9 @@ def classify(question: str, linking: Linking, *, nearest: tuple[str | None, floa
 
     if models and "demo" in cues:
         return intent("demo", models=models, concepts=tasks)
+    other = {"lineage", "compare", "paper", "organization", "year", "parameters", "multilingual", "long_context"}
+    if models and "demo_weak" in cues and not (set(cues) & other):
+        return intent("demo", models=models, concepts=tasks)
     if len(models) >= 2 and ("compare" in cues or not (set(cues) & {"lineage", "tasks", "objective"})):
         return intent("compare_models", models=models)
     if models and "lineage" in cues:
@@ -190,13 +197,22 @@ def classify(question: str, linking: Linking, *, nearest: tuple[str | None, floa
                 name = "model_paper" if attribute == "year" else f"model_{attribute}"
                 return intent(name, models=models[:1])
     if tasks and not models:
-        if tasks[0].entity.slug == "long-document-understanding" and not categories:
-            return intent("long_context_models", concepts=tasks)
+        if tasks[0].how == "dense" and "long_context" in cues:
+            return intent("long_context_models")
         return intent("models_for_task", concepts=tasks)
     if tasks and models:
         return intent("models_for_task", models=models[:1], concepts=tasks)
+    if not models and not tasks and not categories:
+        if "multilingual" in cues:
+            return intent("multilingual_models")
+        if "long_context" in cues and not objectives:
+            return intent("long_context_models")
     if objectives and not models:
         return intent("models_with_objective", concepts=objectives)
+    candidate = linking.dense_candidates.get("objective")
+    if not linking.entities and candidate is not None and "objective" in cues:
+        linking.entities.append(candidate)
+        return intent("models_with_objective", concepts=[candidate])
     if categories and not models:
         return intent("models_in_category", concepts=categories)
     if organizations and not models:

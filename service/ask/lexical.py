@@ -231,15 +231,19 @@ class SurfaceForms:
 
     def __init__(self) -> None:
         self.exact: dict[str, set[int]] = {}
+        self._weight: dict[tuple[str, int], float] = {}
         self._fuzzy: dict[str, set[int]] = {}
         self._bigram_index: dict[str, set[str]] = {}
 
-    def add(self, text: str, entity: int, *, fuzzy: bool = True) -> None:
-        """Register ``text`` as a name of entity number ``entity``."""
+    def add(self, text: str, entity: int, *, fuzzy: bool = True, weight: float = 1.0) -> None:
+        """Register ``text`` as a name of entity number ``entity``; where one span names several
+        entities, only those it names with the highest ``weight`` (a label over an alias) are kept."""
         joined = "".join(tokens(text))
         if not joined or (len(joined) < 2 and not is_cjk(joined)):
             return
         self.exact.setdefault(joined, set()).add(entity)
+        key = (joined, entity)
+        self._weight[key] = max(self._weight.get(key, 0.0), weight)
         if fuzzy and not is_cjk(joined) and len(joined) >= 4 and joined not in GENERIC:
             self._fuzzy.setdefault(joined, set()).add(entity)
             for gram in _bigrams(joined):
@@ -262,11 +266,14 @@ class SurfaceForms:
             if any(taken[start:end]):
                 continue
             taken[start:end] = [True] * (end - start)
-            matches.append(
-                Match(start, end, _span_text(question, toks, start, end), tuple(sorted(self.exact[joined])), True, 1.0)
-            )
+            matches.append(Match(start, end, _span_text(question, toks, start, end), self._best(joined), True, 1.0))
         matches.extend(self._near_misses(question, toks, taken))
         return sorted(matches, key=lambda m: m.start)
+
+    def _best(self, joined: str) -> tuple[int, ...]:
+        entities = self.exact[joined]
+        top = max(self._weight.get((joined, e), 1.0) for e in entities)
+        return tuple(sorted(e for e in entities if self._weight.get((joined, e), 1.0) == top))
 
     def _near_misses(self, question: str, toks: list[str], taken: list[bool]) -> Iterable[Match]:
         """Typo matches over one or two adjacent uncovered Latin words."""

@@ -32,7 +32,9 @@ from service.ask.lexical import SurfaceForms, tokens
 
 #: Reciprocal rank fusion constant (Cormack et al. 2009).
 RRF_K = 60
-#: Cosine a dense-only concept needs to be accepted (only the dense leader ever is).
+#: Cosine a dense-only concept needs. Only a task is accepted on dense evidence alone, and only when
+#: no name matched lexically: categories and objectives are too broad ("generate images" lands on
+#: multimodal at 0.70), so they need a cue in the question (see intents.classify).
 DENSE_ACCEPT = 0.55
 DENSE_KINDS = ("task", "objective", "category")
 
@@ -42,6 +44,18 @@ SELECT DISTINCT ?e ?type ?p ?o WHERE {
   VALUES ?p { rdfs:label skos:altLabel mkg:modelType mkg:summaryName mkg:arxivId mkg:anchor }
   ?e a ?type ; ?p ?o .
 }"""
+
+#: How questions name tasks in words the graph's aliases do not list (verbs, plurals), by task slug.
+QUESTION_WORDS = {
+    "summarization": ("summarize", "summarise", "summarizing", "summarising", "summaries", "summary", "总结"),
+    "translation": ("translate", "translating", "translator", "翻成", "译成"),
+    "text-generation": ("generate text", "generating text", "text generator", "write text", "续写"),
+    "text-classification": ("classify text", "classifying text", "classify sentences", "sentiment"),
+    "fill-mask": ("masked word", "masked words", "masked token", "fill in the blank", "fill in a masked word"),
+    "question-answering": ("answer questions", "answering questions", "answer questions about a passage"),
+    "named-entity-recognition": ("named entities", "entity recognition", "tag entities"),
+    "feature-extraction": ("embeddings", "embed text", "sentence embedding", "sentence vectors"),
+}
 
 _MODEL_TYPES = "SELECT DISTINCT ?type WHERE { ?t a mkg:ModelType ; mkg:modelType ?type }"
 
@@ -116,6 +130,8 @@ class Linking:
     model_types: list[str]
     covered: set[int]
     token_count: int
+    #: The best dense-only concept of each kind, not accepted by itself; an intent cue may take it.
+    dense_candidates: dict[str, Linked] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Linked]:
         return [e for e in self.entities if e.entity.kind == kind]
@@ -161,14 +177,21 @@ class EntityIndex:
         for iri, text in names:
             entity = ordered[number[iri]]
             # Paper titles are matched lexically only when quoted in full; no typo matching on them.
-            forms.add(text, number[iri], fuzzy=entity.kind in ("model", "task", "objective", "category"))
+            forms.add(
+                text,
+                number[iri],
+                fuzzy=entity.kind in ("model", "task", "objective", "category"),
+                weight=1.0 if text in entity.labels.values() else 0.9,
+            )
             if "（" in text or "(" in text:
                 # "DistilBERT（蒸馏版BERT）": also the part before the gloss and the gloss itself.
                 head, _, rest = text.replace("（", "(").partition("(")
                 forms.add(head, number[iri])
                 forms.add(rest.rstrip(")）"), number[iri])
         for entity in ordered:
-            forms.add(entity.slug, number[entity.iri], fuzzy=entity.kind == "model")
+            forms.add(entity.slug, number[entity.iri], fuzzy=entity.kind == "model", weight=0.9)
+            for phrase in QUESTION_WORDS.get(entity.slug, ()) if entity.kind == "task" else ():
+                forms.add(phrase, number[entity.iri], fuzzy=False, weight=0.8)
         usable = [t for t in texts if t.entity in number and t.vector is not None]
         vectors = vectors_matrix([t.vector for t in usable])
         owners = np.array([number[t.entity] for t in usable], dtype=np.int64)
@@ -211,16 +234,13 @@ class EntityIndex:
             for rank, number in enumerate(ranking):
                 fused[number] = fused.get(number, 0.0) + 1.0 / (RRF_K + rank + 1)
         accepted = dict.fromkeys(lexical)
-        if dense_order:
-            for number in dense_order[:1]:
-                entity = self.entities[number]
-                if (
-                    number not in accepted
-                    and entity.kind in DENSE_KINDS
-                    and dense[number] >= DENSE_ACCEPT
-                    and not any(self.entities[n].kind == entity.kind for n in lexical)
-                ):
-                    accepted[number] = None
+        candidates: dict[str, tuple[int, float]] = {}
+        for number in dense_order:
+            kind = self.entities[number].kind
+            if kind in DENSE_KINDS and kind not in candidates:
+                candidates[kind] = (number, float(dense[number]))
+        if not lexical and "task" in candidates and candidates["task"][1] >= DENSE_ACCEPT:
+            accepted[candidates["task"][0]] = None
         linked = []
         for number in accepted:
             if number in lexical:
@@ -237,4 +257,9 @@ class EntityIndex:
             name = self.model_type_forms.get(toks[i])
             if name is not None and name not in named_types:
                 named_types.append(name)
-        return Linking(linked, named_types, covered, len(toks))
+        dense_candidates = {
+            kind: Linked(self.entities[n], score, fused[n], None, 10_000, "dense")
+            for kind, (n, score) in candidates.items()
+            if score >= DENSE_ACCEPT and n not in accepted
+        }
+        return Linking(linked, named_types, covered, len(toks), dense_candidates)
