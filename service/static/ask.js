@@ -12,7 +12,10 @@
   function term(text) {
     // Evidence triples use prefixed names; those of this graph link to their page.
     var m = /^(model|task|objective|category|paper|checkpoint|organization):(.+)$/.exec(text);
-    return m ? el('a', {href: '/' + m[1] + '/' + m[2] + '?lang=' + lang}, text) : el('span', {}, text);
+    if (m) return el('a', {href: '/' + m[1] + '/' + m[2] + '?lang=' + lang}, text);
+    var full = /^<(https:\/\/w3id\.org\/modelkg\/(?:model|task|objective|category|paper|checkpoint|organization|model-type|head)\/[^>]+)>$/.exec(text);
+    if (full) return el('a', {href: modelkgPagePath(full[1])}, full[1].slice('https://w3id.org/modelkg/'.length));
+    return el('span', {}, text);
   }
   function show(data) {
     out.innerHTML = '';

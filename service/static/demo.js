@@ -37,8 +37,10 @@
 // A demo's output as text: a string as is, fill-mask candidates one a line with their scores, else JSON.
 function modelkgDemoOutput(output) {
   if (typeof output === 'string') return output;
-  if (Array.isArray(output) && output.length && output[0] && output[0].token_str !== undefined) {
-    return output.map(function (c) { return (c.sequence || c.token_str) + (c.score !== undefined ? '   ' + c.score.toFixed(3) : ''); }).join('\n');
+  if (Array.isArray(output) && output.length && output[0] && (output[0].sequence !== undefined || output[0].token_str !== undefined)) {
+    return output.map(function (c) {
+      return (c.sequence || c.token_str || c.token) + (typeof c.score === 'number' ? '   ' + c.score.toFixed(4) : '');
+    }).join('\n');
   }
   if (Array.isArray(output) && output.length && output[0] && output[0].generated_text !== undefined) {
     return output.map(function (c) { return c.generated_text; }).join('\n\n');
