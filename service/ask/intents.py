@@ -210,7 +210,8 @@ def classify(question: str, linking: Linking, *, nearest: tuple[str | None, floa
     if objectives and not models:
         return intent("models_with_objective", concepts=objectives)
     candidate = linking.dense_candidates.get("objective")
-    if not linking.entities and candidate is not None and "objective" in cues:
+    listing = {"list_tasks", "list_objectives", "list_categories", "list_models"} & set(cues)
+    if not linking.entities and candidate is not None and "objective" in cues and not listing:
         linking.entities.append(candidate)
         return intent("models_with_objective", concepts=[candidate])
     if categories and not models:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_DIGITS = re.compile(r"\d+")
 MAX_SPAN_TOKENS = 16
 
 #: Words of the domain (and of questions) that are near some name but never are one.
@@ -257,7 +258,7 @@ class SurfaceForms:
             joined = ""
             for j in range(i, min(len(toks), i + MAX_SPAN_TOKENS)):
                 joined += toks[j]
-                if joined in self.exact:
+                if joined in self.exact and not _version_follows(toks, j + 1, joined):
                     candidates.append((len(joined), j + 1 - i, i, j + 1, joined))
         candidates.sort(key=lambda c: (-c[0], -c[1], c[2]))
         taken = [False] * len(toks)
@@ -283,7 +284,7 @@ class SurfaceForms:
                 span = toks[i : i + width]
                 if len(span) < width or any(taken[i : i + width]) or any(is_cjk(t) for t in span):
                     continue
-                if any(t in GENERIC for t in span) or any(t.isdigit() for t in span):
+                if any(t in GENERIC for t in span) or span[0].isdigit():
                     continue
                 word = "".join(span)
                 if len(word) < 4:
@@ -313,8 +314,10 @@ class SurfaceForms:
                 counts[form] = counts.get(form, 0) + 1
         best: tuple[str, float] | None = None
         for form, shared in counts.items():
-            if 2 * shared / (len(grams) + len(_bigrams(form))) < 0.5:
+            if 2 * shared / (len(grams) + len(_bigrams(form))) < 0.3:
                 continue
+            if _DIGITS.findall(word) != _DIGITS.findall(form):
+                continue  # "gpt3" is another model than "gpt2", not a typo of it
             allowed = 1 if max(len(word), len(form)) <= 7 else 2
             distance = osa_distance(word, form, allowed)
             if distance == 0 or distance > allowed:
@@ -324,6 +327,11 @@ class SurfaceForms:
             if good and (best is None or similarity > best[1]):
                 best = (form, similarity)
         return best
+
+
+def _version_follows(toks: list[str], end: int, joined: str) -> bool:
+    """True when a small number follows a name that ends in a letter: "GPT-3" is not GPT."""
+    return end < len(toks) and toks[end].isdigit() and len(toks[end]) <= 2 and not joined[-1].isdigit()
 
 
 def _span_text(question: str, toks: list[str], start: int, end: int) -> str:

@@ -35,7 +35,7 @@ RRF_K = 60
 #: Cosine a dense-only concept needs. Only a task is accepted on dense evidence alone, and only when
 #: no name matched lexically: categories and objectives are too broad ("generate images" lands on
 #: multimodal at 0.70), so they need a cue in the question (see intents.classify).
-DENSE_ACCEPT = 0.55
+DENSE_ACCEPT = 0.5
 DENSE_KINDS = ("task", "objective", "category")
 
 _CATALOGUE = """
@@ -48,7 +48,10 @@ SELECT DISTINCT ?e ?type ?p ?o WHERE {
 #: How questions name tasks in words the graph's aliases do not list (verbs, plurals), by task slug.
 QUESTION_WORDS = {
     "summarization": ("summarize", "summarise", "summarizing", "summarising", "summaries", "summary", "总结"),
-    "translation": ("translate", "translating", "translator", "翻成", "译成"),
+    "translation": (
+        *("translate", "translating", "translator", "翻成", "译成"),
+        *(f"into {language}" for language in ("english", "french", "german", "chinese", "spanish", "japanese")),
+    ),
     "text-generation": ("generate text", "generating text", "text generator", "write text", "续写"),
     "text-classification": ("classify text", "classifying text", "classify sentences", "sentiment"),
     "fill-mask": ("masked word", "masked words", "masked token", "fill in the blank", "fill in a masked word"),
