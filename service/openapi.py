@@ -106,9 +106,13 @@ def spec() -> dict[str, Any]:
                     "requestBody": {"content": {"application/json": {"schema": demo_body}}},
                     "responses": {
                         "200": {"description": "The demo's output, checkpoint, weights and time"},
-                        **{str(s): ERROR for s in (400, 404, 415, 429, 503)},
+                        **{str(s): ERROR for s in (400, 404, 415, 422, 429, 503)},
                     },
-                }
+                },
+                "get": {
+                    "summary": "What each seed model's demo does now: real or random weights, its tasks, or why not",
+                    "responses": {"200": {"description": "One row per seed model"}},
+                },
             },
             "/{kind}/{slug}": {
                 "get": {

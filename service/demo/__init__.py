@@ -224,7 +224,7 @@ def _execute(
         "task": task,
         "how": plan.how,
         "output": output,
-        "seconds": round(time.perf_counter() - started, 3),
+        "seconds": round(time.perf_counter() - started, 4),
         "note": note,
     }
 

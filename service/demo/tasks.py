@@ -281,9 +281,17 @@ def _generation_kwargs(loaded: Loaded, ctx: Context, default_new_tokens: int = 2
 def run_text_generation(loaded: Loaded, ctx: Context) -> str:
     pipe = _pipeline(loaded, "text-generation")
     kwargs = _generation_kwargs(loaded, ctx)
-    if loaded.tokenizer.pad_token_id is None:
-        kwargs["pad_token_id"] = loaded.tokenizer.eos_token_id or 0
-    out = pipe(ctx.text, return_full_text=True, **kwargs)
+    tok = loaded.tokenizer
+    if tok.pad_token_id is None:
+        kwargs["pad_token_id"] = tok.eos_token_id or 0
+    # the prompt and the new tokens must fit the position table: keep the prompt's last tokens
+    room = _max_len(tok, loaded.model) - kwargs["max_new_tokens"] - 4
+    text = ctx.text
+    ids = tok(text, add_special_tokens=False)["input_ids"]
+    if len(ids) > room:
+        text = tok.decode(ids[-room:])
+        ctx.notes.append(f"The input was cut to its last {room} tokens to leave room for the new ones.")
+    out = pipe(text, return_full_text=True, **kwargs)
     return out[0]["generated_text"]
 
 

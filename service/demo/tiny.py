@@ -290,7 +290,7 @@ def tiny_tokenizer(model_type: str) -> Any:
         tok.normalizer = normalizers.BertNormalizer(lowercase=False)
         tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
         tok.decoder = decoders.WordPiece()
-        trainer = trainers.WordPieceTrainer(vocab_size=family.vocab_size, special_tokens=specials)
+        trainer = trainers.WordPieceTrainer(vocab_size=family.vocab_size, special_tokens=specials, show_progress=False)
     elif family.algorithm == "bytelevel-bpe":
         tok = Tokenizer(models.BPE())
         tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -299,17 +299,22 @@ def tiny_tokenizer(model_type: str) -> Any:
             vocab_size=family.vocab_size,
             special_tokens=specials,
             initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+            show_progress=False,
         )
     elif family.algorithm == "bpe":
         tok = Tokenizer(models.BPE(unk_token=unk, end_of_word_suffix="</w>"))
         tok.pre_tokenizer = pre_tokenizers.Whitespace()
         tok.decoder = decoders.BPEDecoder(suffix="</w>")
-        trainer = trainers.BpeTrainer(vocab_size=family.vocab_size, special_tokens=specials, end_of_word_suffix="</w>")
+        trainer = trainers.BpeTrainer(
+            vocab_size=family.vocab_size, special_tokens=specials, end_of_word_suffix="</w>", show_progress=False
+        )
     else:
         tok = Tokenizer(models.Unigram())
         tok.pre_tokenizer = pre_tokenizers.Metaspace()
         tok.decoder = decoders.Metaspace()
-        trainer = trainers.UnigramTrainer(vocab_size=family.vocab_size, special_tokens=specials, unk_token=unk)
+        trainer = trainers.UnigramTrainer(
+            vocab_size=family.vocab_size, special_tokens=specials, unk_token=unk, show_progress=False
+        )
     tok.train_from_iterator(CORPUS, trainer=trainer)
     if family.prefix or family.suffix:
         before = " ".join(family.specials[r] for r in family.prefix)
