@@ -20,7 +20,7 @@ function modelkgDrawGraph(container, data, focus, options) {
   var layout = options.layout === 'cose'
     ? {name: 'cose', animate: false, randomize: false, nodeRepulsion: function () { return 60000; }, idealEdgeLength: function () { return 40; },
        nodeOverlap: 20, gravity: 0.6, numIter: 1500, padding: 12}
-    : {name: 'concentric', animate: false, padding: 16, minNodeSpacing: 18, avoidOverlap: true,
+    : {name: 'concentric', animate: false, padding: 16, minNodeSpacing: 28, avoidOverlap: true,
        concentric: function (n) { return n.data('focus') ? 10 : (rings[n.data('kind')] || 0); }, levelWidth: function () { return 1; }};
   var cy = cytoscape({
     container: container, elements: elements, layout: layout, minZoom: 0.2, maxZoom: 3,
@@ -33,6 +33,8 @@ function modelkgDrawGraph(container, data, focus, options) {
       {selector: 'node:active, node.hover', style: {'overlay-opacity': 0.15, 'overlay-color': '#2f5bd3'}}
     ]
   });
+  // A small neighbourhood is not blown up to fill the box.
+  if (cy.zoom() > 1.25) { cy.zoom(1.25); cy.center(); }
   cy.on('tap', 'node[link = 1]', function (evt) { window.location.href = modelkgPagePath(evt.target.id()); });
   cy.on('mouseover', 'node[link = 1]', function (evt) { evt.target.addClass('hover'); container.style.cursor = 'pointer'; });
   cy.on('mouseout', 'node', function (evt) { evt.target.removeClass('hover'); container.style.cursor = ''; });
