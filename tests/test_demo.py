@@ -375,3 +375,29 @@ def test_cli_demo_and_models(seed_db_url: str, no_hf_cache: str) -> None:
     assert refused.exit_code == 1 and "No model named '../../etc'" in refused.stderr
     listed = runner.invoke(main, ["--database-url", seed_db_url, "models"])
     assert listed.exit_code == 0 and "transformer-xl" in listed.stdout and "not runnable" in listed.stdout
+
+
+def test_a_checkpoint_in_the_hugging_face_cache_is_loaded_offline(seed_db_url: str, tmp_path: Path) -> None:
+    cache = tmp_path / "hub"
+    snapshot = cache / "models--openai-community--openai-gpt" / "snapshots" / ("a" * 40)
+    (cache / "models--openai-community--openai-gpt" / "refs").mkdir(parents=True)
+    (cache / "models--openai-community--openai-gpt" / "refs" / "main").write_text("a" * 40)
+    import transformers
+
+    from service.demo.tiny import build_tiny
+
+    model, tokenizer, _ = build_tiny("openai-gpt", transformers.OpenAIGPTLMHeadModel, seed=3)
+    model.save_pretrained(snapshot)
+    tokenizer.save_pretrained(snapshot)
+    before = os.environ.get("HF_HUB_CACHE")
+    os.environ["HF_HUB_CACHE"] = str(cache)
+    try:
+        cached = create_app({"database_url": seed_db_url, "rate_limit": "", "models_dir": ""})
+        result = run_demo(cached, "Original GPT", "Once upon a time", params={"max_new_tokens": 3})
+    finally:
+        if before is None:
+            os.environ.pop("HF_HUB_CACHE", None)
+        else:
+            os.environ["HF_HUB_CACHE"] = before
+    assert result["weights"] == "local" and result["checkpoint"] == "openai-community/openai-gpt"
+    assert "Hugging Face cache" in result["note"]
