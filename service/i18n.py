@@ -24,6 +24,7 @@ TEXT: dict[str, dict[str, str]] = {
     "ask_button": {"en": "Ask", "zh": "提问"},
     "suggestions": {"en": "Try", "zh": "试试"},
     "answers": {"en": "Models", "zh": "模型"},
+    "answers_other": {"en": "Answers", "zh": "答案"},
     "evidence": {"en": "Evidence", "zh": "证据"},
     "see_sparql": {"en": "See the SPARQL", "zh": "查看 SPARQL"},
     "open_in_editor": {"en": "Open in the query editor", "zh": "在查询编辑器中打开"},

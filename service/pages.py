@@ -29,6 +29,7 @@ JS_TEXT_KEYS = (
     "asking",
     "no_answer",
     "answers",
+    "answers_other",
     "evidence",
     "see_sparql",
     "open_in_editor",

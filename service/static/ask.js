@@ -21,7 +21,8 @@
     out.innerHTML = '';
     out.appendChild(el('p', {'class': 'answer-text'}, data.text || T.no_answer));
     if (data.answers && data.answers.length) {
-      out.appendChild(el('h2', {}, T.answers));
+      var allModels = data.answers.every(function (a) { return /\/model\//.test(a.iri || ''); });
+      out.appendChild(el('h2', {}, allModels ? T.answers : T.answers_other));
       var ol = el('ol', {'class': 'answers'});
       data.answers.forEach(function (a) {
         var li = el('li', {'class': 'answer', 'data-iri': a.iri});

@@ -12,7 +12,9 @@ function modelkgDrawGraph(container, data, focus, options) {
   var colours = {model: '#2f5bd3', task: '#1b8a5a', objective: '#a05a00', category: '#7a3fb0', paper: '#666', checkpoint: '#999'};
   var rings = {model: 2, category: 1, objective: 1, task: 1, paper: 1};
   var elements = data.nodes.map(function (n) {
-    return {data: {id: n.id, label: n.label, kind: n.kind, colour: colours[n.kind] || '#444', focus: n.id === focus ? 1 : 0,
+    // "BERT（基于Transformer的双向编码器表示）" is drawn as "BERT"; the page and the list keep the whole label.
+    var short = String(n.label).replace(/\s*[（(][^（()）]*[）)]\s*$/, '') || n.label;
+    return {data: {id: n.id, label: short, kind: n.kind, colour: colours[n.kind] || '#444', focus: n.id === focus ? 1 : 0,
                    link: n.id.indexOf(MODELKG_BASE) === 0 ? 1 : 0}};
   }).concat(data.edges.map(function (e, i) {
     return {data: {id: 'e' + i, source: e.source, target: e.target, label: options.edgeLabels === false ? '' : e.label}};

@@ -8,6 +8,7 @@
   var editor = CodeMirror.fromTextArea(textarea, {mode: 'sparql', lineNumbers: true, viewportMargin: Infinity,
     extraKeys: {'Ctrl-Enter': run, 'Cmd-Enter': run, 'Ctrl-Space': 'autocomplete', 'Tab': false, 'Shift-Tab': false}});
   editor.getWrapperElement().setAttribute('aria-label', 'SPARQL editor');
+  editor.getInputField().setAttribute('aria-label', 'SPARQL');
 
   // Prefix completion: after "prefix:" offer that vocabulary's terms; elsewhere offer the prefixes.
   CodeMirror.registerHelper('hint', 'sparql', function (cm) {
