@@ -401,3 +401,12 @@ def test_a_checkpoint_in_the_hugging_face_cache_is_loaded_offline(seed_db_url: s
             os.environ["HF_HUB_CACHE"] = before
     assert result["weights"] == "local" and result["checkpoint"] == "openai-community/openai-gpt"
     assert "Hugging Face cache" in result["note"]
+
+
+def test_question_answering_takes_the_question_and_context_on_one_line_or_several(app) -> None:
+    one_line = run_demo(app, "BERT", "Where is Ada? Ada lives in Paris.", "question-answering")
+    lines = run_demo(app, "BERT", "Where is Ada?\nAda lives in Paris.", "question-answering")
+    assert one_line["output"] == lines["output"] and one_line["output"]["answer"]
+    with pytest.raises(ApiError) as info:
+        run_demo(app, "BERT", "Ada lives in Paris.", "question-answering")
+    assert info.value.status == 400 and "context" in info.value.message

@@ -473,11 +473,15 @@ def run_question_answering(loaded: Loaded, ctx: Context) -> dict[str, Any]:
     lines = _lines(ctx.text) or [ctx.text]
     question = lines[0]
     context = ctx.params.get("context") or " ".join(lines[1:])
+    if not context:  # one line: "Where is it? It is in Paris." splits after the question mark
+        match = re.match(r"^(.+?[?？])\s*(\S.*)$", question)
+        if match:
+            question, context = match.groups()
     if not context:
         raise ApiError(
             400,
-            "Question answering needs a context: the question on the first line and the context after it, "
-            'or params {"context": "..."}.',
+            "Question answering needs a context: the question (ending in '?') then the context, "
+            'or the context on the lines after the question, or params {"context": "..."}.',
             code="bad_input",
         )
     tok = loaded.tokenizer
