@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -34,8 +35,12 @@ def asker(seed_db_url: str) -> Asker:
 
 
 @pytest.fixture(scope="module")
-def app(seed_db_url: str):
-    return create_app({"database_url": seed_db_url, "rate_limit": "", "ask_max_chars": 200})
+def app(seed_db_url: str) -> Iterator[Any]:
+    app = create_app({"database_url": seed_db_url, "rate_limit": "", "ask_max_chars": 200})
+    yield app
+    engine = app.extensions.get("modelkg_sparql")  # /sparql's query worker processes, if a test started them
+    if engine is not None and engine.runner is not None:
+        engine.runner.close()
 
 
 @pytest.fixture
