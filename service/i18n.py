@@ -85,6 +85,15 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Runs on this server. Without saved weights the model is a small random instance of its architecture.",
         "zh": "在本服务器上运行。没有保存的权重时，使用该架构的小型随机实例。",
     },
+    "not_runnable": {
+        "en": "The installed transformers no longer implements this model, so it cannot run here.",
+        "zh": "已安装的 transformers 不再实现此模型，因此无法在此运行。",
+    },
+    "start_from": {"en": "Or start from", "zh": "或者从这里开始"},
+    "start_browse": {
+        "en": "The taxonomy: {models} models in {categories} categories",
+        "zh": "分类体系：{categories} 个类别共 {models} 个模型",
+    },
     "running": {"en": "Running…", "zh": "运行中…"},
     "weights_local": {"en": "saved weights", "zh": "本地权重"},
     "weights_bundled": {"en": "bundled weights", "zh": "内置权重"},

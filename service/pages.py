@@ -55,6 +55,12 @@ SUGGESTIONS = {
     "zh": ["哪些模型适合做摘要？", "哪些模型是多语言的？", "BERT 用什么目标预训练？", "用 BERT 演示填空"],
 }
 
+#: Model pages the home page offers as places to start.
+FEATURED = ("bert", "gpt-2", "t5", "bart")
+
+COUNTS_QUERY = """SELECT (COUNT(DISTINCT ?m) AS ?models) (COUNT(DISTINCT ?c) AS ?categories)
+WHERE { ?m mkg:inTaxonomy ?t ; mkg:category ?c }"""
+
 TERMS_QUERY = "SELECT DISTINCT ?t WHERE { { ?t a owl:Class } UNION { ?t a owl:ObjectProperty } UNION { ?t a owl:DatatypeProperty } }"
 
 
@@ -93,7 +99,17 @@ def _render(template: str, active: str | None = None, **values: Any) -> Response
 @bp.get("/")
 def home() -> Response:
     lang = choose_language(request)
-    return _render("home.html", "ask", question=request.args.get("q", ""), suggestions=SUGGESTIONS[lang])
+    graph = for_app(current_app).current().store
+    row = next(iter(select(graph, COUNTS_QUERY)), {})
+    counts = {name: int(row[name].value) if name in row else 0 for name in ("models", "categories")}
+    return _render(
+        "home.html",
+        "ask",
+        question=request.args.get("q", ""),
+        suggestions=SUGGESTIONS[lang],
+        featured=FEATURED,
+        counts=counts,
+    )
 
 
 @bp.get("/favicon.ico")
@@ -176,6 +192,8 @@ def entity_page(kind: str, slug: str, alternates: list[tuple[str, str]]) -> Resp
         response = _render("notfound.html", "browse", path=request.path)
         response.status_code = 404
         return response
+    status = {_local(f["property"]): f["value"] for f in entity["facts"]}
+    not_runnable = status.get("statusNote") if status.get("transformersStatus") == "removed" else None
     demo_task = next((task for task in DEMO_TEXTS if task in {_slug(s["task"]) for s in entity["suitability"]}), "")
     return _render(
         "entity.html",
@@ -187,6 +205,7 @@ def entity_page(kind: str, slug: str, alternates: list[tuple[str, str]]) -> Resp
         alternates=alternates,
         entity_path=f"/{kind}/{slug}",
         demo_task=demo_task,
+        not_runnable=not_runnable,
         demo_texts=DEMO_TEXTS,
     )
 
@@ -207,6 +226,10 @@ DEMO_TEXTS = {
 
 #: Facts shown in their own section of the page, so left out of the facts table.
 _SHOWN_APART = ("suitedFor", "checkpoint", "description", "definition")
+
+
+def _local(prop: str) -> str:
+    return prop.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def _slug(target: str) -> str:
@@ -236,7 +259,7 @@ def _page_facts(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The facts table: not those shown apart, properties named by their label or their local name."""
     out = []
     for fact in facts:
-        name = fact["property"].rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        name = _local(fact["property"])
         if name in _SHOWN_APART:
             continue
         label = fact["property_label"]

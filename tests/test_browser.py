@@ -333,7 +333,7 @@ def test_switch_to_chinese(visit: Visit) -> None:
     page.locator("#lang-switch").click()
     page.wait_for_url(re.compile(r"lang=zh"))
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
-    expect(page.locator("nav")).to_contain_text("浏览")
+    expect(page.locator("header nav")).to_contain_text("浏览")
     page.fill("#q", "哪些模型适合做摘要？")
     page.keyboard.press("Enter")
     expect(page.locator("ol.answers > li.answer").first).to_be_visible()
@@ -342,7 +342,7 @@ def test_switch_to_chinese(visit: Visit) -> None:
     visit.shot("home-zh")
 
     # The choice sticks (a cookie), and the graph's own labels come in Chinese.
-    page.locator("nav a", has_text="浏览").click()
+    page.locator("header nav a", has_text="浏览").click()
     expect(page.locator("section.category h2").first).to_contain_text("自回归模型")
     expect(page.locator("#filter-task option", has_text="摘要")).to_have_count(1)
     visit.shot("browse-zh")
