@@ -148,7 +148,7 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 
 def _erf(x: np.ndarray) -> np.ndarray:
     # Numerical Recipes' erfc series (1.2e-7 relative error), in float32 throughout: BERT's exact
-    # GELU to within float32 noise, without scipy.
+    # GELU to within float32 noise, without scipy (whose erf is no faster here).
     z = np.abs(x)
     t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.5) * z)
     poly = np.float32(0.17087277)
@@ -159,6 +159,7 @@ def _erf(x: np.ndarray) -> np.ndarray:
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
+    """BERT's exact GELU, x * Phi(x)."""
     return np.float32(0.5) * x * (np.float32(1.0) + _erf(x * np.float32(1 / np.sqrt(2.0))))
 
 
@@ -236,7 +237,11 @@ class Encoder:
         out = np.zeros((len(items), DIM), dtype=np.float32)
         # Sorting by length keeps padding, and so wasted work, small.
         order = sorted(range(len(items)), key=lambda i: len(items[i]))
-        with self._lock:
+        # One BLAS thread: the matrices are small, and OpenBLAS's spinning threads slow a busy two-core
+        # machine down by up to 7x (500 texts: 70 s with its default threads, 10 s with one).
+        from threadpoolctl import threadpool_limits
+
+        with self._lock, threadpool_limits(limits=1, user_api="blas"):
             for start in range(0, len(order), batch_size):
                 chunk = order[start : start + batch_size]
                 encodings = self.tokenizer.encode_batch([items[i] for i in chunk])
