@@ -89,6 +89,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The installed transformers no longer implements this model, so it cannot run here.",
         "zh": "已安装的 transformers 不再实现此模型，因此无法在此运行。",
     },
+    "noscript_answer": {
+        "en": "Showing the answer here needs JavaScript; the same answer as JSON:",
+        "zh": "在此显示答案需要 JavaScript；同一答案的 JSON：",
+    },
     "start_from": {"en": "Or start from", "zh": "或者从这里开始"},
     "start_browse": {
         "en": "The taxonomy: {models} models in {categories} categories",

@@ -36,6 +36,9 @@ PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 20_000
 DEMO_TIMEOUT_MS = 60_000
 
+# Assertions wait as long as actions do: the server may be busy with other tests' work.
+expect.set_options(timeout=TIMEOUT_MS)
+
 #: The models the summary's summarization question must show.
 SUMMARIZERS = ("BART", "Pegasus", "T5")
 
