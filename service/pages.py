@@ -30,6 +30,7 @@ JS_TEXT_KEYS = (
     "no_answer",
     "answers",
     "answers_other",
+    "try_it",
     "evidence",
     "see_sparql",
     "open_in_editor",

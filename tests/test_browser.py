@@ -168,6 +168,9 @@ def test_a_suggested_demo_question_shows_the_output_and_says_when_weights_are_ra
     else:
         expect(warning).to_have_count(0)
     visit.shot("home-demo")
+    box.locator("a.try-link").click()
+    page.wait_for_url(re.compile(r"/model/gpt-2\?lang=en#try$"))
+    expect(page.locator("#demo-form")).to_be_visible()
 
 
 def test_run_an_example_query_sort_it_and_download_its_csv(visit: Visit) -> None:

@@ -46,6 +46,7 @@
         box.appendChild(el('p', {'class': 'why demo-meta'}, [d.checkpoint, T['weights_' + d.weights] || d.weights, d.task].filter(Boolean).join(' · ')));
         box.appendChild(el('pre', {'class': 'demo-output'}, typeof modelkgDemoOutput === 'function' ? modelkgDemoOutput(d.output) : JSON.stringify(d.output)));
         if (d.note) box.appendChild(el('p', {'class': 'why demo-note'}, d.note));
+        if (d.iri) box.appendChild(el('a', {href: modelkgPagePath(d.iri) + '#try', 'class': 'try-link'}, T.try_it + ': ' + (d.label || d.model)));
       }
       out.appendChild(box);
     }
