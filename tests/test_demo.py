@@ -195,6 +195,7 @@ def test_models_transformers_no_longer_implements_are_not_runnable_with_the_reas
         ({"model": "gpt2", "text": "hi", "params": {"top_p": 1.5}}, 400, "param_out_of_range"),
         ({"model": "gpt2", "text": "hi", "params": {"max_new_tokens": "10"}}, 400, "bad_param"),
         ({"model": "gpt2", "text": "hi", "params": {"do_sample": 1}}, 400, "bad_param"),
+        ({"model": "gpt2", "text": "hi", "params": {"do_sample": True, "temperature": float("nan")}}, 400, "bad_param"),
         ({"model": "gpt2", "text": "hi", "params": {"temperature_k": 1}}, 400, "unknown_param"),
         (
             {"model": "bert", "task": "fill-mask", "text": "a [MASK]", "params": {"max_new_tokens": 3}},

@@ -14,6 +14,7 @@ run on the demo worker's thread only; they import torch and transformers.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -193,7 +194,7 @@ def check_params(plan: Plan, params: dict[str, Any], settings: dict[str, Any]) -
         elif spec.kind is int:
             ok = isinstance(value, int) and not isinstance(value, bool)
         elif spec.kind is float:
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
         else:
             ok = isinstance(value, str)
         if not ok:
@@ -364,8 +365,6 @@ def _mean_pooled(rows: Any) -> list[float]:
 
 
 def _cosine(a: list[float], b: list[float]) -> float:
-    import math
-
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
     return round(dot / norm, 4) if norm else 0.0
