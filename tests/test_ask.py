@@ -332,3 +332,9 @@ def test_modelkg_ask_fails_with_one_line(seed_db_url: str) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().startswith("modelkg: error: The question is empty")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_empty_store_answers_503_saying_to_ingest(tmp_path) -> None:
+    empty = create_app({"database_url": f"sqlite:///{tmp_path / 'none.db'}", "rate_limit": ""})
+    error = assert_error(empty.test_client().get("/ask?q=bert"), 503, "unavailable")
+    assert "modelkg ingest" in error["message"]

@@ -23,7 +23,7 @@ import numpy as np
 import pyoxigraph as ox
 
 from graph.embeddings import EntityText, load_encoder
-from graph.vocab import BASE, PREFIXES
+from graph.vocab import PREFIXES
 from service.ask import text as words
 from service.ask.intents import Intent, IntentExamples, classify, question_language
 from service.ask.linking import EntityIndex, Linking
@@ -647,7 +647,3 @@ class _Result:
         entry = {"iri": iri, "label": label or self.label(iri), "score": round(score, 3), "why": why}
         self._seen[iri] = entry
         self.answers.append(entry)
-
-
-def is_graph_iri(value: str) -> bool:
-    return value.startswith(BASE)

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
+from graph.store import StoreError
 from service.ask.answer import DEFAULT_TOP_K, Asker, AskError, check_request
 from service.errors import ApiError
 from service.graph_state import for_app
@@ -98,5 +99,9 @@ def ask() -> Any:
     except AskError as exc:
         raise ApiError(400, str(exc), code=exc.code) from None
     app = current_app._get_current_object()
-    answer = asker_for(app).ask(question, top_k=top_k, lang=lang, demo_runner=demo_runner(app))
+    try:
+        asker = asker_for(app)
+    except StoreError as exc:
+        raise ApiError(503, str(exc), code="unavailable") from None
+    answer = asker.ask(question, top_k=top_k, lang=lang, demo_runner=demo_runner(app))
     return jsonify(answer)
