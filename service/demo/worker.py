@@ -2,8 +2,8 @@
 
 Tokenizers and torch modules are not safe to share between threads, so every
 demo in a process runs on one thread, one after the other. Requests wait in a
-queue of ``demo_queue`` places; when it is full the next one gets 503 with
-``Retry-After`` at once instead of piling up. Each job has a deadline
+queue of ``demo_queue`` places; when it stays full for ``ADMIT_WAIT_S`` the
+next one gets 503 with ``Retry-After`` instead of piling up. Each job has a deadline
 (``demo_timeout_s``, queue wait included): a job still queued at its deadline
 is dropped, and generation is given the time left as ``max_time``.
 
@@ -34,6 +34,9 @@ T = TypeVar("T")
 
 #: Seconds a client is told to wait before retrying a refused demo.
 RETRY_AFTER_S = 2
+#: Seconds a request waits for a place in a full queue before 503: warm demos take milliseconds, so a
+#: burst drains in this time, while a queue stuck behind a slow demo still refuses promptly.
+ADMIT_WAIT_S = 0.5
 
 
 @dataclass
@@ -64,7 +67,7 @@ class DemoWorker:
         self._ensure_thread()
         job = _Job(fn, Future(), time.monotonic() + timeout_s)
         try:
-            self._queue.put_nowait(job)
+            self._queue.put(job, timeout=min(ADMIT_WAIT_S, timeout_s))
         except queue.Full:
             raise ApiError(
                 503,
