@@ -91,6 +91,14 @@ CASES = [
     ("哪些模型是 autoregressive 的？", "models_in_category", {"gpt-2", "ctrl"}, {"bert"}),
     ("ALBERT 和 BERT 有什么不同", "compare_models", {"albert", "bert"}, {"gpt-2"}),
     ("哪些模型用于文本分类和命名实体识别", "models_for_task", {"bert", "xlm-roberta"}, {"dpr", "mmbt"}),
+    (
+        "which autoencoding models are good for question answering",
+        "models_for_task",
+        {"bert", "albert"},
+        {"t5", "bart"},
+    ),
+    ("哪些模型由 Facebook 开发", "models_by_organization", {"roberta", "bart", "dpr"}, {"bert", "t5"}),
+    ("How long a context can Reformer take?", "model_long_context", {"reformer"}, set()),
 ]
 
 

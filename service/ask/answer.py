@@ -198,9 +198,13 @@ class Asker:
     # --------------------------------------------------------------- intents
 
     def _models_for_task(self, r: _Result, intent: Intent) -> None:
-        tasks = [c.entity for c in intent.concepts]
-        template = TEMPLATES["models_for_task"]
-        rows = r.run(template, task=[ox.NamedNode(t.iri) for t in tasks])
+        tasks = [c.entity for c in intent.concepts if c.entity.kind == "task"]
+        categories = [c.entity for c in intent.concepts if c.entity.kind == "category"]
+        bindings = {"task": [ox.NamedNode(t.iri) for t in tasks]}
+        if categories:
+            bindings["category"] = [ox.NamedNode(c.iri) for c in categories]
+        template = TEMPLATES["models_for_task_in_category" if categories else "models_for_task"]
+        rows = r.run(template, **bindings)
         per_model: dict[str, dict[str, Any]] = {}
         for row in rows:
             model = row["model"].value
@@ -223,6 +227,9 @@ class Asker:
         curated = [r.label(m) for m, e in ordered if e["rank"] == 1]
         heads = [r.label(m) for m, e in ordered if e["rank"] != 1]
         task_names = words.join([t.label(r.lang) for t in tasks], r.lang)
+        if categories:
+            within = words.join([c.label(r.lang) for c in categories], r.lang)
+            task_names = words.say(r.lang, f"{task_names} among the {within.lower()}", f"{task_names}（限{within}）")
         if not ordered:
             r.text = words.say(
                 r.lang,

@@ -65,6 +65,8 @@ CUES: dict[str, re.Pattern[str]] = {
         r"\blong(er)?[- ](context|sequences?|inputs?|documents?|texts?)\b",
         r"\b(max(imum)?|context|sequence|input) (length|window|size)\b",
         r"\bhow many tokens\b",
+        r"\bhow long\b",
+        r"\bcontext\b",
         r"\blong documents?\b",
         r"长文本|长文档|长序列|最大长度|上下文长度|序列长度|长上下文|多长",
     ),
@@ -199,7 +201,7 @@ def classify(question: str, linking: Linking, *, nearest: tuple[str | None, floa
     if tasks and not models:
         if tasks[0].how == "dense" and "long_context" in cues:
             return intent("long_context_models")
-        return intent("models_for_task", concepts=tasks)
+        return intent("models_for_task", concepts=tasks + categories)
     if tasks and models:
         return intent("models_for_task", models=models[:1], concepts=tasks)
     if not models and not tasks and not categories:

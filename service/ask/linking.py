@@ -193,6 +193,10 @@ class EntityIndex:
                 forms.add(rest.rstrip(")）"), number[iri])
         for entity in ordered:
             forms.add(entity.slug, number[entity.iri], fuzzy=entity.kind == "model", weight=0.9)
+            english = entity.labels.get("en", "")
+            if entity.kind == "organization" and len(english.split()) > 1:
+                # "Facebook" for Facebook AI, "Salesforce" for Salesforce Research; a full label still wins.
+                forms.add(english.split()[0], number[entity.iri], fuzzy=False, weight=0.7)
             for phrase in QUESTION_WORDS.get(entity.slug, ()) if entity.kind == "task" else ():
                 forms.add(phrase, number[entity.iri], fuzzy=False, weight=0.8)
         usable = [t for t in texts if t.entity in number and t.vector is not None]

@@ -17,6 +17,7 @@ mints) and integers, never question text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,13 +49,13 @@ class Template:
         return select(store, self.query, **bindings)
 
     def run_many(self, store: ox.Store, **bindings: Sequence[Term]) -> list[dict]:
-        """Rows for several values of one parameter: one run per value, in order (what ``VALUES`` means)."""
+        """Rows for several values per parameter: one run per combination, in order (what ``VALUES`` means)."""
         if not bindings:
             return self.run(store)
-        ((name, values),) = bindings.items()
+        names = list(bindings)
         rows: list[dict] = []
-        for value in values:
-            rows.extend(self.run(store, **{name: value}))
+        for combination in itertools.product(*(bindings[n] for n in names)):
+            rows.extend(self.run(store, **dict(zip(names, combination, strict=True))))
         return rows
 
     def display(self, **bindings: Sequence[Term]) -> str:
@@ -99,6 +100,17 @@ SELECT DISTINCT ?task ?model ?rank ?evidence ?suitability ?reason WHERE {
   ?evidence mkg:rank ?rank .
 } ORDER BY ?rank ?model""",
             "task",
+        ),
+        _t(
+            "models_for_task_in_category",
+            """
+SELECT DISTINCT ?task ?category ?model ?rank ?evidence ?suitability ?reason WHERE {
+  ?model a mkg:Model ; mkg:category ?category ; mkg:suitability ?suitability .
+  ?suitability mkg:task ?task ; mkg:evidence ?evidence ; mkg:reason ?reason .
+  ?evidence mkg:rank ?rank .
+} ORDER BY ?rank ?model""",
+            "task",
+            "category",
         ),
         _t(
             "models_with_objective",
