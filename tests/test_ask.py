@@ -273,6 +273,8 @@ def test_demo_questions_extract_model_task_and_quoted_text(asker: Asker) -> None
     assert answer["intent"] == "demo"
     assert calls == [("bert", "巴黎是法国的[MASK]。", "fill-mask")]
     assert answer["demo"]["output"] == "ok"
+    asker.ask('Run BERT on "Paris is the [MASK] of France."', demo_runner=runner)
+    assert calls[-1] == ("bert", "Paris is the [MASK] of France.", "fill-mask")
     answer = asker.ask("Show me GPT-2 generating text", demo_runner=runner)
     assert calls[-1][0] == "gpt-2" and calls[-1][2] == "text-generation" and calls[-1][1]
 

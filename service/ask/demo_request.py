@@ -76,7 +76,10 @@ def demo_for(question: str, intent: Intent, runner: Callable[[str, str, str | No
     outside_quotes = _QUOTES.sub(" ", question)
     task = next((c.entity.slug for c in intent.concepts if c.entity.kind == "task"), None)
     task = task or task_from_words(outside_quotes)
-    text = quoted(question) or DEFAULT_TEXT.get(task or "", FALLBACK_TEXT)
+    given = quoted(question)
+    if task is None and given is not None and re.search(r"\[mask\]|<mask>", given, re.IGNORECASE):
+        task = "fill-mask"  # the quoted text says what it wants
+    text = given or DEFAULT_TEXT.get(task or "", FALLBACK_TEXT)
     if task == "fill-mask" and "[MASK]" not in text.upper() and "<mask>" not in text:
         text = DEFAULT_TEXT["fill-mask"] if not quoted(question) else text
     if runner is None:
