@@ -200,7 +200,7 @@ def test_run_an_example_query_sort_it_and_download_its_csv(visit: Visit) -> None
         page.locator("#dl-csv").click()
     assert download.value.suggested_filename.endswith(".csv")
     table = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
-    assert len(table) == count
+    assert len(table) == count, Path(download.value.path()).read_text(encoding="utf-8")
     assert set(table[0]) == {"year", "model", "title", "arxiv"}
     bert = next(row for row in table if row["model"] == "BERT")
     assert bert["arxiv"] == "1810.04805" and bert["year"] == "2018"

@@ -122,18 +122,24 @@
       modelkgDrawGraph(box, {nodes: Object.keys(nodes).map(function (k) { return nodes[k]; }), edges: edges}, null, {layout: 'cose'});
     }
   }
+  // Only the latest run may draw: a slow earlier answer (the page's own first query) must not
+  // overwrite the one the reader asked for since.
+  var latest = null;
   function run() {
     var q = editor.getValue(), kind = queryKind(q);
+    if (latest) latest.abort();
+    var mine = latest = new AbortController();
     clearError(); results.textContent = T.asking; downloads.hidden = true;
     var url = new URL(window.location.href); url.searchParams.set('query', q); history.replaceState(null, '', url);
     var accept = (kind === 'CONSTRUCT' || kind === 'DESCRIBE') ? 'text/turtle' : 'application/sparql-results+json';
-    fetch(M.endpoint, {method: 'POST', headers: {'Content-Type': 'application/sparql-query', Accept: accept}, body: q})
+    fetch(M.endpoint, {method: 'POST', headers: {'Content-Type': 'application/sparql-query', Accept: accept}, body: q, signal: mine.signal})
       .then(function (r) {
         var type = r.headers.get('Content-Type') || '';
         if (!r.ok) return r.json().then(function (e) { throw new Error(e.error ? e.error.message : r.statusText); });
         return type.indexOf('json') >= 0 ? r.json() : r.text();
       })
       .then(function (data) {
+        if (mine !== latest) return;
         results.innerHTML = ''; setDownloads(q, kind);
         if (typeof data === 'string') { var pre = document.createElement('pre'); pre.textContent = data; results.appendChild(pre); views.innerHTML = ''; return; }
         if (data.boolean !== undefined) { results.textContent = String(data.boolean); return; }
@@ -141,7 +147,7 @@
         var count = document.createElement('p'); count.textContent = rows.length + ' ' + T.rows; results.appendChild(count);
         results.appendChild(table(vars, rows)); drawViews(vars, rows);
       })
-      .catch(function (e) { results.innerHTML = ''; showError(e.message); });
+      .catch(function (e) { if (mine !== latest) return; results.innerHTML = ''; showError(e.message); });
   }
   document.getElementById('query-form').addEventListener('submit', function (e) { e.preventDefault(); run(); });
   document.querySelectorAll('a.example').forEach(function (a) {
