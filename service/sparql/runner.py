@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from service.pipes import receive, send
 from service.sparql.guard import QueryRefused
-from service.sparql.worker import receive, send
 
 LOAD_TIMEOUT_S = 60.0
 

@@ -3,40 +3,18 @@
 A runaway query (a catastrophic REGEX, a huge cross product) cannot be
 interrupted inside the engine, so it runs here, in a process of its own with
 a memory ceiling; the parent kills it when the deadline passes and starts
-another. Frames on stdin/stdout are length-prefixed pickles between trusted
-ends of a pipe: the parent and this module.
+another. Frames on stdin/stdout are those of :mod:`service.pipes`.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import resource
-import struct
 import sys
-import threading
-import time
-from typing import Any, BinaryIO
+from typing import Any
 
-HEADER = struct.Struct("!I")
-
-
-def send(stream: BinaryIO, message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-def receive(stream: BinaryIO) -> Any:
-    header = stream.read(HEADER.size)
-    if len(header) < HEADER.size:
-        raise EOFError
-    (size,) = HEADER.unpack(header)
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError
-    return pickle.loads(data)
+from service.pipes import exit_with_parent, receive, send
 
 
 def syntax_message(engine_text: str) -> str:
@@ -92,18 +70,6 @@ def evaluate(store: Any, request: dict) -> tuple:
     return ("ok", written.body, written.count, written.truncated)
 
 
-def _exit_with_parent() -> None:
-    """Exit when the serving process dies (even mid-query): an orphan must not run on."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
 def main() -> None:
     memory_mb = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     if memory_mb:
@@ -111,7 +77,7 @@ def main() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # Below the web workers in CPU priority: a heavy query must not slow every other request.
     os.nice(10)
-    _exit_with_parent()
+    exit_with_parent()
     import pyoxigraph as ox
 
     inp, out = sys.stdin.buffer, sys.stdout.buffer
