@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from service.cli import main
 from service.demo import demo_choices, demo_table, models_markdown, run_demo
 from service.demo.resolve import catalogue_for
 from service.demo.tiny import RANDOM_NOTE
-from service.demo.worker import DemoWorker, worker_for
+from service.demo.worker import worker_for
 from service.errors import ApiError
 
 from .conftest import ROOT
@@ -262,48 +261,6 @@ def test_the_cache_drops_the_least_recently_used_model(seed_db_url: str, no_hf_c
         run_demo(small, name, "Hello", params={"max_new_tokens": 1})
     assert worker.loads == 3
     assert [key[0] for key in worker.cached_keys()] == ["gpt2", "openai-gpt"]
-
-
-def test_a_full_queue_answers_503_with_retry_after() -> None:
-    worker = DemoWorker(queue_size=1, cache_models=1)
-    gate, started = threading.Event(), threading.Event()
-
-    def block(_worker: DemoWorker) -> str:
-        started.set()
-        gate.wait(10)
-        return "done"
-
-    results: list[object] = []
-    first = threading.Thread(target=lambda: results.append(worker.submit(block, 10)))
-    first.start()
-    assert started.wait(10)
-    second = threading.Thread(target=lambda: results.append(worker.submit(lambda w: "queued", 10)))
-    second.start()
-    deadline = time.monotonic() + 5
-    while worker._queue.qsize() < 1 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    with pytest.raises(ApiError) as info:
-        worker.submit(lambda w: "refused", 10)
-    assert info.value.status == 503 and info.value.code == "demo_busy"
-    assert info.value.headers["Retry-After"] == "2"
-    gate.set()
-    first.join(10)
-    second.join(10)
-    assert sorted(results) == ["done", "queued"]
-
-
-def test_a_demo_past_its_deadline_answers_503() -> None:
-    worker = DemoWorker(queue_size=2, cache_models=1)
-    gate = threading.Event()
-    blocker = threading.Thread(target=lambda: worker.submit(lambda w: gate.wait(10), 10))
-    blocker.start()
-    time.sleep(0.05)
-    with pytest.raises(ApiError) as info:
-        worker.submit(lambda w: "late", 0.1)
-    assert info.value.status == 503 and info.value.code == "demo_timeout" and "Retry-After" in info.value.headers
-    gate.set()
-    blocker.join(10)
-    assert worker.submit(lambda w: "next", 5) == "next"  # the late job was dropped, the worker goes on
 
 
 def _save_tiny_gpt2(directory: Path, *, seed: int) -> None:

@@ -296,3 +296,41 @@ def test_hostile_queries_do_not_slow_normal_traffic(sqlite_copy: str, tmp_path: 
             thread.join(30)
         assert statuses and set(statuses) <= {400, 403, 429, 503}
         assert under_attack <= 2 * max(baseline, 0.002), (baseline, under_attack)
+
+
+def _demo_processes(worker: int) -> list[int]:
+    found = []
+    for pid in _processes_of(worker):
+        try:
+            if b"service.demo.process" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def test_the_demo_process_killed_mid_demo_leaves_sparql_and_ask_answering(sqlite_copy: str, tmp_path: Path) -> None:
+    demo = {"model": "gpt-2", "text": "Once upon a time", "params": {"max_new_tokens": 4}}
+    question = {"q": "which models suit summarization"}
+    with serve(sqlite_copy, tmp_path, workers=1) as server:
+        worker = server.get("/health").json()["pid"]
+        outcome: list[requests.Response] = []
+        thread = threading.Thread(
+            target=lambda: outcome.append(requests.post(server.url + "/demo", json=demo, timeout=120))
+        )
+        thread.start()
+        _wait_for(lambda: _demo_processes(worker), timeout_s=30, interval_s=0.02)
+        # While the demo process starts torch, the one web worker answers SPARQL and /ask.
+        assert server.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+        assert server.get("/ask", params=question).status_code == 200
+        (victim,) = _demo_processes(worker)
+        os.kill(victim, signal.SIGKILL)
+        thread.join(120)
+        assert outcome[0].status_code == 503 and outcome[0].json()["error"]["code"] == "demo_failed"
+        assert "Retry-After" in outcome[0].headers
+        assert server.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+        assert server.get("/ask", params=question).status_code == 200
+        assert server.get("/health").json()["pid"] == worker  # the web worker itself lived on
+        again = requests.post(server.url + "/demo", json=demo, timeout=120)
+        assert again.status_code == 200, again.text
+        assert _demo_processes(worker) not in ([], [victim])

@@ -9,7 +9,7 @@
 3. a model transformers 5 no longer implements gets 422 ``not_runnable`` with the reason;
 4. the task is chosen and planned (:mod:`.tasks`), parameters checked against it;
 5. weights are found on disk (:mod:`.weights`): local, bundled, or a random tiny instance (:mod:`.tiny`);
-6. the job runs on this process's demo thread (:mod:`.worker`), bounded in queue and time.
+6. the job runs in the demo process (:mod:`.worker`, :mod:`.process`), bounded in queue and time.
 
 The result is ``{"model", "label", "iri", "checkpoint", "weights", "task", "how",
 "output", "seconds", "note"}``; a random-weights result always says so in ``note``.
@@ -197,7 +197,7 @@ def _execute(
     settings: Mapping[str, Any],
     deadline: float,
 ) -> dict[str, Any]:
-    """Load (or reuse) the model and run the task; runs on the demo thread."""
+    """Load (or reuse) the model and run the task; runs in the demo process (:mod:`.process`)."""
     started = time.perf_counter()
     notes: list[str] = []
     key = (seed.model_type, plan.head, plan.extra_head, weights.source, weights.location, plan.overrides)

@@ -1,26 +1,32 @@
-"""One inference thread per process, a bounded queue in front of it, and an LRU of loaded models.
+"""The serving process's side of the demo process: a bounded queue, one job at a time, a real deadline.
 
-Tokenizers and torch modules are not safe to share between threads, so every
-demo in a process runs on one thread, one after the other. Requests wait in a
-queue of ``demo_queue`` places; when it stays full for ``ADMIT_WAIT_S`` the
-next one gets 503 with ``Retry-After`` instead of piling up. Each job has a deadline
+Demos run in a child process (:mod:`service.demo.process`), so a model that
+crashes, eats memory or runs past its time takes down only that child: the
+web worker goes on answering SPARQL and /ask. A pump thread here feeds the
+child one job at a time. Requests wait in a queue of ``demo_queue`` places;
+when it stays full for ``ADMIT_WAIT_S`` the next one gets 503 with
+``Retry-After`` instead of piling up. Each job has a deadline
 (``demo_timeout_s``, queue wait included): a job still queued at its deadline
-is dropped, and generation is given the time left as ``max_time``.
+is dropped, and a job still running at its deadline has its child killed
+(the only way to stop a forward pass) and a new child starts with the next
+demo. Generation is also given the time left as ``max_time``, so a normal
+demo ends by itself first.
 
-The thread and torch start on the first demo of a process, never at import
-or in a gunicorn master (a process that has run torch hangs in a forked
-child); torch is limited to one thread, so demos do not starve the web
-threads of the same worker.
+The child starts with the first demo of a process (``subprocess``, not fork:
+the serving process itself never runs torch).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
+import select
+import subprocess
+import sys
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -28,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from service.errors import ApiError
+from service.pipes import receive, send
 
 log = logging.getLogger("modelkg.demo")
 T = TypeVar("T")
@@ -37,76 +44,76 @@ RETRY_AFTER_S = 2
 #: Seconds a request waits for a place in a full queue before 503: warm demos take milliseconds, so a
 #: burst drains in this time, while a queue stuck behind a slow demo still refuses promptly.
 ADMIT_WAIT_S = 0.5
+#: Seconds past a job's deadline before its process is killed: generation stops itself at the deadline.
+KILL_GRACE_S = 1.0
 
 
 @dataclass
 class _Job:
-    fn: Callable[[DemoWorker], Any]
+    fn: Callable[[Any], Any]
     future: Future
     deadline: float
 
 
+def _busy(message: str, code: str) -> ApiError:
+    return ApiError(503, message, code=code, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
 class DemoWorker:
-    """The demo thread of this process, its queue and its cache of loaded models."""
+    """The demo process of this serving process, the queue in front of it, and what it has loaded."""
 
     def __init__(self, queue_size: int = 4, cache_models: int = 4) -> None:
         self.queue_size = max(1, int(queue_size))
         self.cache_models = max(0, int(cache_models))
-        self.loads = 0  # models loaded or built by this worker, for tests and /health-like reports
+        self.loads = 0  # models the current process has loaded or built, as it last reported
+        self.restarts = 0  # processes killed at a deadline or found dead
         self.pid = os.getpid()
+        self._keys: list[Hashable] = []
+        self._process: subprocess.Popen | None = None
         self._queue: queue.Queue[_Job] = queue.Queue(maxsize=self.queue_size)
-        self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
     # -- the caller's side -------------------------------------------------
 
-    def submit(self, fn: Callable[[DemoWorker], T], timeout_s: float) -> T:
-        """Run ``fn(worker)`` on the demo thread and return its result; ApiError 503 when the queue is
-        full or the deadline passes, and whatever ApiError ``fn`` raises."""
+    def submit(self, fn: Callable[[Any], T], timeout_s: float) -> T:
+        """Run ``fn(cache)`` in the demo process and return its result; ApiError 503 when the queue is
+        full, the deadline passes or the process dies, and whatever ApiError ``fn`` raises.
+
+        ``fn`` must pickle (a module-level function or a ``functools.partial`` of one); it gets the
+        process's :class:`service.demo.process.ModelCache`.
+        """
         self._ensure_thread()
         job = _Job(fn, Future(), time.monotonic() + timeout_s)
         try:
             self._queue.put(job, timeout=min(ADMIT_WAIT_S, timeout_s))
         except queue.Full:
-            raise ApiError(
-                503,
+            raise _busy(
                 f"The demo worker is busy ({self.queue_size} demos waiting; MODELKG_DEMO_QUEUE). Retry shortly.",
-                code="demo_busy",
-                headers={"Retry-After": str(RETRY_AFTER_S)},
+                "demo_busy",
             ) from None
         try:
-            return job.future.result(timeout=timeout_s + 1.0)
+            return job.future.result(timeout=timeout_s + KILL_GRACE_S + 1.0)
         except FutureTimeout:
             job.future.cancel()
-            raise ApiError(
-                503,
-                f"The demo did not finish in {timeout_s:g} s (MODELKG_DEMO_TIMEOUT_S). Retry shortly.",
-                code="demo_timeout",
-                headers={"Retry-After": str(RETRY_AFTER_S)},
+            raise _busy(
+                f"The demo did not finish in {timeout_s:g} s (MODELKG_DEMO_TIMEOUT_S). Retry shortly.", "demo_timeout"
             ) from None
 
     def cached_keys(self) -> list[Hashable]:
-        """Keys of the loaded models, least recently used first."""
-        return list(self._cache)
+        """Keys of the models the demo process holds, least recently used first."""
+        return list(self._keys)
 
-    # -- the demo thread's side --------------------------------------------
+    def process_pid(self) -> int | None:
+        """The demo process's pid while it runs."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
 
-    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
-        """The loaded model under ``key``, loading it (and dropping the least recently used) if needed.
+    def close(self) -> None:
+        """Stop the demo process (a new one starts with the next demo)."""
+        self._kill()
 
-        Called only on the demo thread.
-        """
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        value = load()
-        self.loads += 1
-        if self.cache_models:
-            self._cache[key] = value
-            while len(self._cache) > self.cache_models:
-                self._cache.popitem(last=False)
-        return value
+    # -- the pump thread ---------------------------------------------------
 
     def _ensure_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -117,46 +124,93 @@ class DemoWorker:
                 self._thread.start()
 
     def _loop(self) -> None:
-        _init_torch()
         while True:
             job = self._queue.get()
             if not job.future.set_running_or_notify_cancel():
                 continue
             if time.monotonic() >= job.deadline:
                 job.future.set_exception(
-                    ApiError(
-                        503,
+                    _busy(
                         "The demo waited in the queue past its deadline (MODELKG_DEMO_TIMEOUT_S). Retry shortly.",
-                        code="demo_timeout",
-                        headers={"Retry-After": str(RETRY_AFTER_S)},
+                        "demo_timeout",
                     )
                 )
                 continue
             try:
-                job.future.set_result(job.fn(self))
+                job.future.set_result(self._call(job))
             except ApiError as exc:
                 job.future.set_exception(exc)
-            except Exception as exc:  # the thread must survive any model's failure
-                log.exception("demo failed")
+            except Exception as exc:  # the pump must survive anything, or every later demo would hang
+                log.exception("demo job could not be sent")
                 job.future.set_exception(
                     ApiError(500, f"The demo failed ({type(exc).__name__}); the service logged it.", code="demo_failed")
                 )
 
+    def _call(self, job: _Job) -> Any:
+        process = self._ensure_process()
+        try:
+            send(process.stdin, ("run", job.fn))
+        except (BrokenPipeError, OSError):
+            self._lost()
+            raise _busy("The demo process had stopped; a new one starts with the next demo.", "demo_failed") from None
+        wait = max(0.0, job.deadline - time.monotonic()) + KILL_GRACE_S
+        ready, _, _ = select.select([process.stdout], [], [], wait)
+        if not ready:
+            self._lost()
+            raise _busy(
+                "The demo ran past its deadline (MODELKG_DEMO_TIMEOUT_S) and was stopped. Retry shortly.",
+                "demo_timeout",
+            )
+        try:
+            kind, payload, self.loads, self._keys = receive(process.stdout)
+        except (EOFError, OSError):
+            self._lost()
+            raise _busy(
+                "The demo process stopped before answering (out of memory, or killed); "
+                "a new one starts with the next demo.",
+                "demo_failed",
+            ) from None
+        if kind == "ok":
+            return payload
+        status, message, code, headers = payload
+        raise ApiError(status, message, code=code, headers=headers)
 
-def _init_torch() -> None:
-    """Import torch and transformers on the demo thread: one torch thread, quiet transformers logging."""
-    import torch
-    import transformers
+    def _ensure_process(self) -> subprocess.Popen:
+        if self._process is not None and self._process.poll() is None:
+            return self._process
+        if self._process is not None:  # it died between jobs: note it and start another
+            self._lost()
+        env = dict(os.environ, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1", HF_HUB_OFFLINE="1")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "service.demo.process", str(self.cache_models)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            close_fds=True,
+        )
+        self.loads, self._keys = 0, []
+        return self._process
 
-    torch.set_num_threads(1)
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
+    def _lost(self) -> None:
+        self.restarts += 1
+        self._kill()
+
+    def _kill(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.kill()
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+        self.loads, self._keys = 0, []
 
 
 _lock = threading.Lock()
 
 
-def worker_for(app) -> DemoWorker:
+def worker_for(app: Any) -> DemoWorker:
     """The app's demo worker in this process (a new one after a fork)."""
     with _lock:
         worker = app.extensions.get("modelkg_demo_worker")
