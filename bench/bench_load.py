@@ -5,12 +5,13 @@
 sustained throughput, p50/p95/p99 per endpoint, errors by status, and the
 server's peak memory (master plus workers), and the 2-worker/1-worker ratio.
 
-    .venv/bin/python bench/bench_load.py [--requests 600] [--concurrency 8] [--seconds 60]
+    .venv/bin/python bench/bench_load.py [--requests 600] [--concurrency 8] [--seconds 60] [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import socket
@@ -59,16 +60,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process under it (web workers, their query workers and demo processes)."""
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            stack += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+    return found
+
+
 def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and its children, from /proc."""
+    """Resident memory of the server's whole process tree, from /proc."""
     total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
+    for p in descendants(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -80,7 +86,10 @@ def tree_rss_kb(pid: int) -> int:
 
 def start_server(workers: int, db_url: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "MODELKG_DATABASE_URL": db_url, "HF_HUB_OFFLINE": "1"}
+    # Production settings, but for the rate limit: every simulated client here shares one address.
+    env = {**os.environ, "MODELKG_DATABASE_URL": db_url, "HF_HUB_OFFLINE": "1", "MODELKG_RATE_LIMIT": "off"}
+    # The server's log, read back if it exits; a file, since an unread pipe could fill and block the server.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (the server writes to it after this returns)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -97,16 +106,21 @@ def start_server(workers: int, db_url: str) -> tuple[subprocess.Popen, str]:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if proc.poll() is not None:  # e.g. an empty store: serve says what to run
+            log.seek(0)
+            raise SystemExit(log.read().decode().strip() or "the server exited")
         try:
             if requests.get(base + "/health", timeout=1).ok:
-                # Warm every worker: the first /ask in a worker loads the embedding model.
+                # Warm every worker: the first /ask loads the embedding model, the first demo starts torch.
                 for _ in range(workers * 3):
                     requests.get(base + "/ask", params={"q": "which models suit translation"}, timeout=30)
+                    for demo in DEMO:
+                        requests.post(base + "/demo", json=demo, timeout=120)
                 return proc, base
         except requests.RequestException:
             time.sleep(0.2)
@@ -193,20 +207,24 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("MODELKG_DATABASE_URL", "sqlite:///var/modelkg.db"),
+        help="the store to serve, read only (default: $MODELKG_DATABASE_URL or the default store; `make data` fills it)",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db_url = f"sqlite:///{tmp}/load.db"
-        subprocess.run(
-            [sys.executable, "-m", "service.cli", "--database-url", db_url, "ingest", "-q"], cwd=ROOT, check=True
-        )
-        results = {}
-        for workers in (1, 2):
-            proc, base = start_server(workers, db_url)
-            try:
-                results[workers] = run_load(base, proc.pid, args.requests, args.concurrency, args.seconds)
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+    print(
+        f"{args.requests} requests per run from {args.concurrency} clients (at most {args.seconds:g} s), "
+        f"store {args.database_url.split('@')[-1]}"
+    )
+    results = {}
+    for workers in (1, 2):
+        proc, base = start_server(workers, args.database_url)
+        try:
+            results[workers] = run_load(base, proc.pid, args.requests, args.concurrency, args.seconds)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
     for workers, r in results.items():
         print(
             f"{workers} worker(s): {r['requests']} requests in {r['wall']:.1f} s = {r['throughput']:.1f} req/s, "
