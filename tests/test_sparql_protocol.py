@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -346,3 +347,19 @@ def test_errors_are_json_without_internals(server: Server) -> None:
         assert set(body["error"]) == {"code", "message"}
         text = json.dumps(body)
         assert "Traceback" not in text and ".py" not in text and "/work" not in text
+
+
+def test_queries_checked_at_the_same_time_are_all_answered(server: Server) -> None:
+    """The checker's parser is shared by a worker's threads; parsed at once, valid queries must stay valid."""
+    # "derivedFrom" holds "from", so each of these is parsed and checked, not waved through.
+    queries = [f"SELECT ?m ?s WHERE {{ ?m mkg:derivedFrom+ ?s . FILTER(STRLEN(STR(?m)) > {i}) }}" for i in range(48)]
+
+    def status(query: str) -> tuple[int, str]:
+        response = server.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+        return response.status_code, response.text[:200]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(status, queries))
+    # More at once than the query slots may get 503 busy; a parse that went wrong would be a 500 or a 400.
+    assert {code for code, _ in answers} <= {200, 503}, answers
+    assert [status(query)[0] for query in queries[:8]] == [200] * 8  # and nothing wrong was remembered

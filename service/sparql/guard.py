@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
+import threading
 from dataclasses import dataclass
 
 import rdflib.plugins.sparql as rdflib_sparql
@@ -129,12 +130,18 @@ def check(text: str, *, known_graphs: frozenset[str], max_chars: int, max_depth:
     return checked
 
 
+#: rdflib's parser (pyparsing) is not safe to run from two threads at once: concurrent parses in one
+#: worker corrupted each other (a 500, then a valid query refused as a syntax error, and cached so).
+_PARSER_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=2048)
 def _check_cached(text: str, max_depth: int) -> CheckedQuery | QueryRefused:
-    try:
-        return _analyse(text, max_depth)
-    except QueryRefused as refusal:
-        return refusal
+    with _PARSER_LOCK:
+        try:
+            return _analyse(text, max_depth)
+        except QueryRefused as refusal:
+            return refusal
 
 
 def _analyse(text: str, max_depth: int) -> CheckedQuery:
