@@ -74,3 +74,28 @@ def _cors(response: Response) -> Response:
         response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
         response.headers["Access-Control-Max-Age"] = "86400"
     return response
+
+
+def warm(app: Flask) -> None:
+    """Do now, in the background, what a new worker's first requests would otherwise wait for: load the
+    graph, start the query workers with it loaded, and load the question encoder.
+
+    Without it the first SPARQL queries of a fresh worker queue behind starting its query processes
+    (and get 503 busy under load), and the first open question pays for loading the encoder.
+    """
+    import logging
+    import threading
+
+    def run() -> None:
+        try:
+            from graph.embeddings import load_encoder
+            from service.ask.views import asker_for
+            from service.sparql.views import engine
+
+            engine(app)
+            asker_for(app)
+            load_encoder()
+        except Exception as exc:  # a store that is down now is reported by /health; requests retry lazily
+            logging.getLogger("modelkg").warning("warm-up skipped: %s", exc)
+
+    threading.Thread(target=run, name="modelkg-warm", daemon=True).start()

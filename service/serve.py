@@ -24,9 +24,11 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from service.app import create_app
+        from service.app import create_app, warm
 
-        return create_app(self.overrides)
+        app = create_app(self.overrides)
+        warm(app)
+        return app
 
 
 def serve(

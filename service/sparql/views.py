@@ -113,8 +113,11 @@ def engine(app: Flask) -> Engine:
             )
         found = app.extensions.setdefault("modelkg_sparql", Engine(settings, runner, remote))
         if runner is not None and found.runner is runner:
-            snapshot = for_app(app).current()
+            state = for_app(app)
+            snapshot = state.current()
             runner.warm(snapshot.version, snapshot.store)
+            # A new ingest: load it into the query workers now, not under the first queries that see it.
+            state.on_reload(lambda new: runner.warm(new.version, new.store))
     return found
 
 

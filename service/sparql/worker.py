@@ -80,6 +80,11 @@ def main() -> None:
     exit_with_parent()
     import pyoxigraph as ox
 
+    # What the first query would import (the vocabulary pulls in rdflib: 0.4 s), imported before
+    # the first query, while the worker is being warmed, not while a client waits.
+    import graph.vocab  # noqa: F401
+    import service.sparql.writers  # noqa: F401
+
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the pipe
     store = ox.Store()
