@@ -77,7 +77,7 @@ def _init_torch() -> None:
 
 def main() -> None:
     cache_size = int(sys.argv[1]) if len(sys.argv) > 1 else 4
-    os.nice(5)  # below the web workers: a demo must not slow SPARQL and /ask
+    os.nice(10)  # below the web workers, level with query workers: a demo must not slow SPARQL or /ask
     exit_with_parent()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s demo[%(process)d] %(levelname)s %(message)s")
     inp, out = sys.stdin.buffer, sys.stdout.buffer
