@@ -8,8 +8,8 @@ a cold demo is the import every demo must pay.
 Warm: ``run_demo`` on an app whose worker already holds the model, per task
 kind (pipeline, ``generate()``, forward pass, bundled real model), against
 the worker-side time of the same demo (the ``seconds`` it reports): the ratio
-is what the linker adds (graph resolution, checks, queue hand-off to the
-demo thread). Uses the store of ``MODELKG_DATABASE_URL`` (default
+is what the linker adds (graph resolution, checks, the hand-off to the demo
+process and back). Uses the store of ``MODELKG_DATABASE_URL`` (default
 ``var/modelkg.db``; run ``modelkg ingest`` first).
 
     .venv/bin/python bench/bench_demo.py [--runs 20]
