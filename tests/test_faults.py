@@ -255,6 +255,7 @@ def test_hostile_queries_do_not_slow_normal_traffic(sqlite_copy: str, tmp_path: 
         "SELECT ?m ?l WHERE { ?m mkg:suitedFor task:summarization ; rdfs:label ?l }",
         "ASK { model:bert mkg:objective objective:masked-language-modeling }",
     ]
+    questions = ["which models suit summarization", "哪些模型适合翻译", "what does DistilBERT derive from"]
     hostile = [
         {"query": RUNAWAY},
         {"query": RUNAWAY.replace("!= ''", "!= 'x'")},
@@ -269,7 +270,10 @@ def test_hostile_queries_do_not_slow_normal_traffic(sqlite_copy: str, tmp_path: 
             out = []
             for i in range(count):
                 started = time.perf_counter()
-                response = server.get("/sparql", params={"query": normal[i % len(normal)]})
+                if i % 4 == 3:  # questions too: /ask shares the web workers with /sparql
+                    response = server.get("/ask", params={"q": questions[i % len(questions)]})
+                else:
+                    response = server.get("/sparql", params={"query": normal[i % len(normal)]})
                 out.append(time.perf_counter() - started)
                 assert response.status_code == 200
             return out
