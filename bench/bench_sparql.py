@@ -86,7 +86,9 @@ def start_servers(db_url: str, tmp: Path) -> dict[str, tuple[subprocess.Popen, s
         subprocess.Popen([str(BIN / "modelkg"), "serve", "--port", str(port), "--workers", "2"], env=env, **quiet),
         f"http://127.0.0.1:{port}/sparql",
     )
-    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(tmp / "ox"), "--file", str(nt)], check=True, **quiet)
+    subprocess.run(
+        [str(BIN / "oxigraph"), "load", "--location", str(tmp / "ox"), "--file", str(nt)], check=True, **quiet
+    )
     port = free_port()
     servers["oxigraph"] = (
         subprocess.Popen(
