@@ -122,6 +122,10 @@ def _service_queries(port: int, canary: Path) -> list[str]:
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ # a comment\n SeRvIcE\n<{url}>{{?s ?p ?o}} }}",
         f"SELECT * WHERE {{ SERVICE <file://{canary}> {{ ?s ?p ?o }} }}",
+        # Keywords straight after punctuation, with no space to mark them out.
+        f"SELECT * WHERE {{ {{ ?s ?p ?o }}SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ ?s ?p ?o .SERVICE<{url}>{{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ ?m mkg:derivedFrom ?x .SERVICE <{url}> {{ ?s ?p ?o }} }}",
     ]
 
 
@@ -149,6 +153,7 @@ def test_from_naming_anything_outside_the_store_is_refused(server: Server, liste
         for query in (
             f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }}",
             f"SELECT * FROM NAMED <{target}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+            f"SELECT *FROM<{target}>WHERE {{ ?s mkg:derivedFrom ?o }}",
             "CONSTRUCT WHERE { ?s ?p ?o }",
         ):
             params = {"query": query}

@@ -40,8 +40,11 @@ rdflib_sparql.SPARQL_LOAD_GRAPHS = False
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 
 #: Text that may hide SERVICE, a dataset clause or an update: such queries get the full analysis.
+#: A keyword is a token of its own, so one that follows an ASCII letter or "_" is the tail of a name
+#: (``mkg:derivedFrom``, ``?payload``) in every SPARQL grammar, and needs no parse; anything else that
+#: spells a keyword, inside a string or a comment too, is analysed.
 NEEDS_ANALYSIS = re.compile(
-    r"service|from|insert|delete|load|clear|drop|create|\badd\b|move|copy|\bwith\b|\\u", re.IGNORECASE
+    r"(?<![a-z_])(?:service|from|insert|delete|load|clear|drop|create|add\b|move|copy|with\b)|\\u", re.IGNORECASE
 )
 #: The query form after the prologue (BASE, PREFIX and comments).
 FORM_AFTER_PROLOGUE = re.compile(
