@@ -73,35 +73,41 @@ class CheckedQuery:
     from_named: tuple[str, ...]
 
 
+#: What nesting_depth must see past (comments, strings and IRIs, whose brackets do not nest) and the
+#: brackets themselves. An IRI may hold "#", which must not start a comment that hides the rest of a line.
+_NESTING_TOKENS = re.compile(
+    r"#[^\n]*"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|[{(\[]|[})\]]",
+    re.DOTALL,
+)
+
+
 def nesting_depth(text: str) -> int:
-    """The deepest nesting of ``{ ( [`` outside strings and comments.
+    """The deepest nesting of ``{ ( [`` outside strings, IRIs and comments.
 
     >>> nesting_depth("SELECT * WHERE { ?s ?p ?o FILTER(STRLEN(?o) > 1) }")
     3
     >>> nesting_depth('SELECT * WHERE { ?s ?p "{{{{" } # {{{{')
     1
+    >>> nesting_depth("SELECT * WHERE { ?s a <http://x/v#C> . { { ?s ?p ?o } } }")
+    3
+    >>> nesting_depth("ASK { ?s ?p '''a 'quoted' {{ text''' FILTER(?x < 3 && ?y > (1)) }")
+    3
     """
     depth = deepest = 0
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            i += len(quote)
-            while i < n and not text.startswith(quote, i):
-                i += 2 if text[i] == "\\" else 1
-            i += len(quote)
-            continue
+    for match in _NESTING_TOKENS.finditer(text):
+        c = match.group()
         if c in "{([":
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > deepest:
+                deepest = depth
         elif c in "})]":
             depth -= 1
-        i += 1
     return deepest
 
 
