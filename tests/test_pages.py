@@ -159,6 +159,8 @@ def test_query_page_holds_the_examples_the_vocabulary_and_the_query_from_the_url
     assert "SELECT ?m WHERE { ?m rdfs:label &#34;&lt;tag&gt;&#34; }" in mine
     zh = page(client, "/query?lang=zh").get_data(as_text=True)
     assert EXAMPLES[0].title_zh in zh and "运行查询" in zh
+    for example in EXAMPLES:  # described in the reader's language
+        assert str(escape(example.description_zh)) in zh and str(escape(example.description)) not in zh
 
 
 def _seed_models(client: FlaskClient) -> list[str]:

@@ -66,6 +66,7 @@ def service_description(endpoint: str, graphs: Iterable[str]) -> bytes:
         g.add((node, RDFS.label, Literal(example.title, lang="en")))
         g.add((node, RDFS.label, Literal(example.title_zh, lang="zh")))
         g.add((node, RDFS.comment, Literal(example.description, lang="en")))
+        g.add((node, RDFS.comment, Literal(example.description_zh, lang="zh")))
         g.add((node, SH[prop], Literal(example.query)))
         g.add((node, SCHEMA.target, service))
     return g.serialize(format="turtle").encode()
