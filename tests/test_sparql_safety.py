@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -205,6 +206,16 @@ def test_concurrent_queries_past_the_limit_get_503(server: Server) -> None:
     thread.join(30)
     assert busy.status_code == 503
     assert busy.json()["error"]["code"] == "busy" and "Retry-After" in busy.headers
+
+
+def test_the_first_queries_of_a_new_server_wait_for_its_query_worker_to_load(seed_db_url: str, tmp_path: Path) -> None:
+    """A new web worker starts and loads its query worker in the background; a query arriving
+    meanwhile waits for it rather than being told the service is busy."""
+    with serve(seed_db_url, tmp_path, settings={"sparql_max_concurrent": "1"}) as fresh:
+        queries = [f"ASK {{ ?s ?p ?o }} #{uuid.uuid4().hex}" for _ in range(3)]
+        with ThreadPoolExecutor(3) as pool:
+            answers = list(pool.map(lambda q: fresh.get("/sparql", params={"query": q}), queries))
+        assert [a.status_code for a in answers] == [200, 200, 200], [a.text for a in answers]
 
 
 def test_rows_are_capped_and_reported_as_truncated(server: Server) -> None:

@@ -92,6 +92,7 @@ class QueryRunner:
         for _ in range(max(1, slots)):
             self._idle.put(_Worker(memory_mb))
         self.killed = 0
+        self._loading = 0  # workers being started and loaded: while any is, a query waits for a slot, not 503
         self._lock = threading.Lock()
 
     def run(
@@ -109,7 +110,13 @@ class QueryRunner:
         try:
             worker = self._idle.get(timeout=self.slot_wait_s)
         except queue.Empty:
-            raise QueryRefused(503, "busy", "All query slots are busy; retry in a moment.") from None
+            worker = None
+        if worker is None and self._loading:
+            # A slot is held by a worker being started and loaded, not by a query: that ends soon.
+            with contextlib.suppress(queue.Empty):
+                worker = self._idle.get(timeout=LOAD_TIMEOUT_S)
+        if worker is None:
+            raise QueryRefused(503, "busy", "All query slots are busy; retry in a moment.")
         try:
             if worker.version != version:
                 self._load(worker, version, graph)
@@ -164,11 +171,16 @@ class QueryRunner:
         threading.Thread(target=run, name="query-workers-warm", daemon=True).start()
 
     def _load(self, worker: _Worker, version: str, graph: ox.Store) -> None:
-        nquads = graph.dump(format=ox.RdfFormat.N_QUADS)
+        with self._lock:
+            self._loading += 1
         try:
+            nquads = graph.dump(format=ox.RdfFormat.N_QUADS)
             reply = worker.call({"op": "load", "nquads": nquads}, LOAD_TIMEOUT_S)
         except (TimeoutError, EOFError):
             raise QueryRefused(503, "unavailable", "The query worker could not load the graph.") from None
+        finally:
+            with self._lock:
+                self._loading -= 1
         if reply[0] != "ok":
             raise QueryRefused(503, "unavailable", "The query worker could not load the graph.")
         worker.version = version
