@@ -1,6 +1,7 @@
 """Run the service: gunicorn in production, Flask's development server only when asked.
 
-Workers are gthread workers (a few threads each), so ``/health`` and cheap
+Workers are gthread workers (a few threads each; :mod:`service.gunicorn_worker`, which answers
+gunicorn's own protocol errors in JSON too), so ``/health`` and cheap
 requests keep answering while a thread waits on a slow query's worker
 process. The app is created in each worker after the fork (no preload):
 a process that has run the embedding model must not fork.
@@ -50,7 +51,7 @@ def serve(
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": "service.gunicorn_worker.JsonErrorThreadWorker",
         "threads": threads,
         "timeout": 120,
         "graceful_timeout": 10,

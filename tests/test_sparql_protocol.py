@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
@@ -347,6 +349,33 @@ def test_errors_are_json_without_internals(server: Server) -> None:
         assert set(body["error"]) == {"code", "message"}
         text = json.dumps(body)
         assert "Traceback" not in text and ".py" not in text and "/work" not in text
+
+
+def _raw_request(server: Server, request: bytes) -> tuple[int, str, bytes]:
+    """Send bytes no HTTP library would, and read the whole answer: status, content type, body."""
+    host, port = urlsplit(server.url).hostname, urlsplit(server.url).port
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers.get("Content-Type", ""), body
+
+
+def test_requests_the_http_server_refuses_are_answered_in_json_too(server: Server) -> None:
+    """gunicorn refuses these before the app sees them; the answer still has the service's shape."""
+    for request in (
+        "GET /ask?q=哪些模型 HTTP/1.1\r\nHost: x\r\n\r\n".encode(),  # raw UTF-8, as curl sends it
+        b"GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+    ):
+        status, content_type, body = _raw_request(server, request)
+        assert status == 400 and content_type == "application/json"
+        error = json.loads(body)["error"]
+        assert set(error) == {"code", "message"} and error["code"] == "bad_request"
+        assert "percent-encode" in error["message"]
 
 
 def test_queries_checked_at_the_same_time_are_all_answered(server: Server) -> None:
