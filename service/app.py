@@ -8,6 +8,8 @@ has run torch and then forks hangs in the child).
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -83,8 +85,6 @@ def warm(app: Flask) -> None:
     Without it the first SPARQL queries of a fresh worker queue behind starting its query processes
     (and get 503 busy under load), and the first open question pays for loading the encoder.
     """
-    import logging
-    import threading
 
     def run() -> None:
         try:

@@ -238,6 +238,10 @@ def test_response_bytes_are_capped(seed_db_url: str, tmp_path: Path) -> None:
         assert len(response.content) <= 4000
         assert response.headers["Modelkg-Truncated"].startswith("true")
         assert response.text.endswith("\r\n")
+        cut = small.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "json"})
+        assert cut.status_code == 200 and len(cut.content) <= 4000
+        body = cut.json()  # still a whole JSON document, cut between bindings
+        assert body["truncated"] is True and 0 < len(body["results"]["bindings"]) < 50
 
 
 def test_oversized_and_overdeep_queries_get_400(server: Server) -> None:

@@ -53,16 +53,21 @@ class ModelCache:
         return list(self._models)
 
 
+def error_reply(cache: ModelCache, exc: ApiError) -> tuple:
+    """The reply frame for a job that ended in ``exc``."""
+    return ("error", (exc.status, exc.message, exc.code, exc.headers), cache.loads, cache.keys())
+
+
 def run_one(cache: ModelCache, fn: Callable[[ModelCache], Any]) -> tuple:
     """Run one job and say how it went, as the reply frame (an unexpected failure is logged here)."""
     try:
         return ("ok", fn(cache), cache.loads, cache.keys())
     except ApiError as exc:
-        return ("error", (exc.status, exc.message, exc.code, exc.headers), cache.loads, cache.keys())
+        return error_reply(cache, exc)
     except Exception as exc:  # the process must survive any model's failure
         log.exception("demo failed")
         message = f"The demo failed ({type(exc).__name__}); the service logged it."
-        return ("error", (500, message, "demo_failed", {}), cache.loads, cache.keys())
+        return error_reply(cache, ApiError(500, message, code="demo_failed"))
 
 
 def _init_torch() -> None:
@@ -91,15 +96,8 @@ def main() -> None:
             return
         except Exception as exc:  # a frame that does not unpickle here: say so, stay in step
             log.exception("unreadable demo job")
-            send(
-                out,
-                (
-                    "error",
-                    (500, f"The demo job could not be read ({type(exc).__name__}).", "demo_failed", {}),
-                    cache.loads,
-                    cache.keys(),
-                ),
-            )
+            message = f"The demo job could not be read ({type(exc).__name__})."
+            send(out, error_reply(cache, ApiError(500, message, code="demo_failed")))
             continue
         send(out, run_one(cache, fn))
 
